@@ -1,0 +1,1 @@
+"""Guanxi gateway: the suite's front door."""

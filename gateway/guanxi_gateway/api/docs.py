@@ -1,0 +1,78 @@
+"""One OpenAPI document for the whole suite, merged from the services' own documents."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+router = APIRouter(include_in_schema=False)
+
+BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer",
+                         "description": "A user access token or an API key"}}
+
+
+@router.get("/openapi.json")
+async def merged_openapi(request: Request) -> JSONResponse:
+    state = request.app.state
+    doc = state.merged_openapi
+    if doc is None:
+        doc = await merge(request.app.openapi(), state.settings.service_urls(), state.upstream)
+        if doc["x-guanxi-services-missing"] == []:
+            state.merged_openapi = doc  # cache only a complete document
+    return JSONResponse(doc)
+
+
+@router.get("/docs")
+async def swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Guanxi API")
+
+
+async def merge(own: dict[str, Any], services: dict[str, str],
+                client: httpx.AsyncClient) -> dict[str, Any]:
+    async def fetch(url: str) -> dict[str, Any] | None:
+        try:
+            resp = await client.get(f"{url}/openapi.json", timeout=5)
+            return resp.json() if resp.is_success else None
+        except httpx.HTTPError:
+            return None
+
+    docs = await asyncio.gather(*(fetch(url) for url in services.values()))
+    merged = json.loads(json.dumps(own))
+    merged["info"] = {"title": "Guanxi API", "version": own["info"]["version"],
+                      "description": "The whole Guanxi suite behind one base URL."}
+    merged.setdefault("components", {}).setdefault("schemas", {})
+    merged["components"]["securitySchemes"] = BEARER
+    merged["security"] = [{"bearerAuth": []}]
+    missing = []
+    for name, doc in zip(services, docs, strict=True):
+        if doc is None:
+            missing.append(name)
+            continue
+        add_service(merged, name, doc)
+    merged["x-guanxi-services-missing"] = missing
+    return merged
+
+
+def add_service(merged: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
+    """Prefix the service's paths and component names so that services never collide."""
+    prefix = f"{name.capitalize()}"
+    text = json.dumps(doc)
+    for schema in doc.get("components", {}).get("schemas", {}):
+        text = text.replace(f'"#/components/schemas/{schema}"',
+                            f'"#/components/schemas/{prefix}{schema}"')
+    doc = json.loads(text)
+    for schema, body in doc.get("components", {}).get("schemas", {}).items():
+        merged["components"]["schemas"][f"{prefix}{schema}"] = body
+    for path, item in doc.get("paths", {}).items():
+        if not path.startswith("/v1/") or path == "/v1/events":
+            continue  # ops and service-to-service routes are not part of the public API
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                operation["operationId"] = f"{name}_{operation['operationId']}"
+                operation["tags"] = [f"{name}: {t}" for t in operation.get("tags", [])] or [name]
+        merged["paths"][f"/api/v1/{name}{path[3:]}"] = item

@@ -1,0 +1,1 @@
+"""Gateway tables (identity, audit and webhooks arrive with the identity issue)."""

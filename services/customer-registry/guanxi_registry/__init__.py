@@ -1,0 +1,1 @@
+"""Guanxi customer registry (客户数据库)."""

@@ -1,0 +1,18 @@
+"""The registry app factory (uvicorn --factory guanxi_registry.main:create_app)."""
+from pathlib import Path
+
+from fastapi import FastAPI
+from guanxi_shared.app import create_service_app
+
+from .api import customers, purchases
+from .settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or Settings(),
+        title="Guanxi customer registry",
+        description="Customers, contacts, purchases, referrals, groups, notes and import.",
+        routers=[customers.router, purchases.router],
+        migrations_dir=Path(__file__).parent / "migrations",
+    )

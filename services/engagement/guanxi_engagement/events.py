@@ -1,0 +1,22 @@
+"""Registry events engagement consumes to keep its read model current."""
+from __future__ import annotations
+
+from guanxi_shared.events import Event, EventHandler
+from sqlmodel import Session
+
+from .store.tables import CustomerRef, PurchaseFact
+
+
+def on_customer(session: Session, event: Event) -> None:
+    session.merge(CustomerRef.model_validate(event.data))
+
+
+def on_purchase(session: Session, event: Event) -> None:
+    session.merge(PurchaseFact.model_validate(event.data))
+
+
+HANDLERS: dict[str, EventHandler] = {
+    "customer.created": on_customer,
+    "customer.updated": on_customer,
+    "purchase.recorded": on_purchase,
+}

@@ -1,0 +1,20 @@
+"""The engagement app factory (uvicorn --factory guanxi_engagement.main:create_app)."""
+from pathlib import Path
+
+from fastapi import FastAPI
+from guanxi_shared.app import create_service_app
+
+from .api import context
+from .events import HANDLERS
+from .settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or Settings(),
+        title="Guanxi engagement",
+        description="Calendar, greetings, revisits, visits, gifts, renewals and messages.",
+        routers=[context.router],
+        migrations_dir=Path(__file__).parent / "migrations",
+        event_handlers=HANDLERS,
+    )

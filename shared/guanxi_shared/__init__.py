@@ -1,0 +1,1 @@
+"""Guanxi shared library: the plumbing every service uses, written once."""

@@ -1,0 +1,108 @@
+"""The app factory every service uses: database, migrations, errors, observability, events."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlmodel import Session
+
+from . import db
+from .auth import Role, require_roles
+from .errors import ServiceUnavailable, install_error_handlers
+from .events import Dispatcher, EventHandler, events_router
+from .idempotency import IdempotencyMiddleware
+from .observability import RequestContextMiddleware, configure_logging
+from .settings import ServiceSettings
+
+log = logging.getLogger("guanxi.app")
+StartHook = Callable[[FastAPI], Callable[[], None] | None]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def ops_router() -> APIRouter:
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz", summary="Alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Ready: the database answers")
+    def readyz(request: Request) -> dict[str, str]:
+        try:
+            db.ping(request.app.state.engine)
+        except Exception as exc:
+            raise ServiceUnavailable("The database is not reachable",
+                                     headers={"Retry-After": "5"}) from exc
+        return {"status": "ready"}
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+                dependencies=[Depends(require_roles(Role.admin, Role.service))])
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(*, settings: ServiceSettings, title: str, description: str,
+                       routers: list[APIRouter], migrations_dir: Path,
+                       event_handlers: dict[str, EventHandler] | None = None,
+                       on_start: list[StartHook] | None = None,
+                       idempotency_exclude: tuple[str, ...] = (),
+                       openapi_url: str | None = "/openapi.json") -> FastAPI:
+    if not settings.internal_secret:
+        raise RuntimeError("GUANXI_INTERNAL_SECRET must be set (make run generates one)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(settings.log_level)
+        engine = db.make_engine(settings.database_url)
+        db.migrate(engine, migrations_dir)
+        app.state.engine = engine
+        app.state.sessions = db.make_sessionmaker(engine, subscribers=settings.subscriber_urls())
+        stoppers: list[Callable[[], None]] = []
+        if settings.subscriber_urls() and settings.run_background_jobs:
+            dispatcher = Dispatcher(
+                sessions=app.state.sessions, subscribers=settings.subscriber_urls(),
+                service=settings.service_name, secret=settings.internal_secret,
+                interval=settings.dispatch_interval_seconds,
+                batch_size=settings.dispatch_batch_size, timeout=settings.http_timeout_seconds,
+                max_backoff=settings.dispatch_max_backoff_seconds)
+            dispatcher.start()
+            app.state.dispatcher = dispatcher
+            stoppers.append(dispatcher.stop)
+        for hook in on_start or []:
+            stop = hook(app)
+            if stop is not None:
+                stoppers.append(stop)
+        log.info("service started", extra={"service": settings.service_name})
+        try:
+            yield
+        finally:
+            for stop in reversed(stoppers):
+                stop()
+            engine.dispose()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  openapi_url=openapi_url)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(ops_router())
+    if event_handlers is not None:
+        app.include_router(events_router(event_handlers))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(IdempotencyMiddleware, exclude_prefixes=idempotency_exclude)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    return app

@@ -1,0 +1,142 @@
+"""Typed domain errors and their one mapping to RFC 9457 problem details."""
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("guanxi.errors")
+
+
+class GuanxiError(Exception):
+    """Base of every error a service raises on purpose; carries its HTTP status."""
+
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, detail: str = "", *, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+class Invalid(GuanxiError):
+    status, title = 422, "Unprocessable Content"
+
+
+class BadRequest(GuanxiError):
+    status, title = 400, "Bad Request"
+
+
+class Unauthorized(GuanxiError):
+    status, title = 401, "Unauthorized"
+
+    def __init__(self, detail: str = "A valid credential is required", **kw: Any):
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(GuanxiError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(GuanxiError):
+    status, title = 404, "Not Found"
+
+
+class Conflict(GuanxiError):
+    status, title = 409, "Conflict"
+
+
+class PreconditionFailed(GuanxiError):
+    status, title = 412, "Precondition Failed"
+
+
+class PayloadTooLarge(GuanxiError):
+    status, title = 413, "Content Too Large"
+
+
+class TooManyRequests(GuanxiError):
+    status, title = 429, "Too Many Requests"
+
+
+class BadGateway(GuanxiError):
+    status, title = 502, "Bad Gateway"
+
+
+class ServiceUnavailable(GuanxiError):
+    status, title = 503, "Service Unavailable"
+
+
+class GatewayTimeout(GuanxiError):
+    status, title = 504, "Gateway Timeout"
+
+
+def problem(status: int, detail: str, *, title: str | None = None,
+            errors: list[dict[str, Any]] | None = None, instance: str | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    """Build a problem-details response; the only place that shape is written."""
+    title = title or HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"https://guanxi.dev/problems/{title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
+    errors = []
+    malformed = False
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            malformed = True
+        errors.append({
+            "loc": [str(part) for part in err.get("loc", ())],
+            "field": ".".join(str(part) for part in err.get("loc", ())[1:]),
+            "type": err.get("type", "invalid"),
+            "msg": err.get("msg", ""),
+        })
+    if malformed:
+        return 400, "The request body is not valid JSON", errors
+    return 422, "The request has invalid or unknown fields", errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_guanxi(request: Request, exc: GuanxiError) -> JSONResponse:
+        return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors,
+                       instance=request.url.path, headers=exc.headers)
+
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, detail, errors = _validation_errors(exc)
+        return problem(status, detail, errors=errors, instance=request.url.path)
+
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No route matches {request.method} {request.url.path}"
+        return problem(exc.status_code, detail, instance=request.url.path,
+                       headers=getattr(exc, "headers", None))
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(500, "An unexpected error occurred; it has been logged",
+                       instance=request.url.path)
+
+    app.add_exception_handler(GuanxiError, on_guanxi)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, on_unexpected)

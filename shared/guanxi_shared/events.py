@@ -1,0 +1,238 @@
+"""Transactional outbox, its dispatcher, and the idempotent consumer endpoint.
+
+A write calls `publish(session=..., event_type=..., data=...)` before committing: the event is
+stored in the same transaction, one outbox row per subscriber. The dispatcher thread posts
+pending rows, oldest first, in batches to `<subscriber>/v1/events`; a row is marked delivered
+only after a 2xx, so a subscriber that is down receives its backlog when it returns (at least
+once). Consumers record every event id they applied, in the same transaction as its effect,
+so a redelivery changes nothing (exactly-once effect).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, Column, Index, delete, select, update
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Field, Session, SQLModel
+
+from .auth import Role, require_roles, service_token
+from .models import UTCDateTime, new_id, utcnow
+from .observability import request_id_var
+
+log = logging.getLogger("guanxi.events")
+DEAD_LETTER_AFTER_ATTEMPTS = 10
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_pending", "subscriber", "delivered_at", "seq"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=32)
+    subscriber: str = Field(max_length=64)
+    event_type: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=32)
+    event_type: str = Field(max_length=64)
+    status: str = Field(default="applied", max_length=16)  # applied | failed (dead letter)
+    error: str | None = Field(default=None, max_length=1000)
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    type: str
+    source: str
+    occurred_at: datetime
+    data: dict[str, Any]
+    attempt: int = 1
+
+
+class EventBatch(BaseModel):
+    events: list[Event]
+
+
+class EventBatchResult(BaseModel):
+    applied: int
+    duplicates: int
+    ignored: int
+    dead_lettered: int
+
+
+def publish(*, session: Session, event_type: str, data: dict[str, Any],
+            source: str | None = None) -> str:
+    """Queue one event in the caller's transaction; returns its id."""
+    return publish_many(session=session, event_type=event_type, items=[data], source=source)[0]
+
+
+def publish_many(*, session: Session, event_type: str, items: list[dict[str, Any]],
+                 source: str | None = None) -> list[str]:
+    subscribers = session.info.get("subscribers", {})
+    now = utcnow()
+    ids = [new_id() for _ in items]
+    rows = [
+        {"event_id": eid, "subscriber": name, "event_type": event_type, "created_at": now,
+         "attempts": 0,
+         "payload": {"id": eid, "type": event_type, "source": source or "",
+                     "occurred_at": now.isoformat(), "data": data}}
+        for eid, data in zip(ids, items, strict=True) for name in subscribers
+    ]
+    if rows:
+        session.execute(OutboxEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+    return ids
+
+
+class Dispatcher(threading.Thread):
+    """Delivers outbox rows to each subscriber in order, with backoff while it is down."""
+
+    def __init__(self, *, sessions: sessionmaker, subscribers: dict[str, str], service: str,
+                 secret: str, interval: float, batch_size: int, timeout: float,
+                 max_backoff: float = 30.0):
+        super().__init__(name=f"{service}-dispatcher", daemon=True)
+        self.sessions, self.subscribers, self.service = sessions, subscribers, service
+        self.secret, self.interval, self.batch_size = secret, interval, batch_size
+        self.max_backoff = max_backoff
+        self.client = httpx.Client(timeout=timeout)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._failures: dict[str, int] = {}
+        self._retry_at: dict[str, float] = {}
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        last_prune = 0.0
+        while not self._stop.is_set():
+            busy = False
+            for name, url in self.subscribers.items():
+                if time.monotonic() < self._retry_at.get(name, 0):
+                    continue
+                try:
+                    busy |= self.deliver_batch(name, url) == self.batch_size
+                except Exception:
+                    log.exception("dispatcher error", extra={"subscriber": name})
+            if time.monotonic() - last_prune > 3600:
+                self._prune()
+                last_prune = time.monotonic()
+            if not busy:
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        self.client.close()
+
+    def deliver_batch(self, name: str, url: str) -> int:
+        """Send one batch to one subscriber; returns how many events it carried."""
+        with self.sessions() as session, session.begin():
+            stmt = (select(OutboxEvent.seq, OutboxEvent.payload, OutboxEvent.attempts)
+                    .where(OutboxEvent.subscriber == name, OutboxEvent.delivered_at.is_(None))
+                    .order_by(OutboxEvent.seq).limit(self.batch_size))
+            if session.bind.dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = session.execute(stmt).all()
+            if not rows:
+                return 0
+            seqs = [r.seq for r in rows]
+            events = [{**r.payload, "attempt": r.attempts + 1} for r in rows]
+            error = self._post(url, events)
+            if error is None:
+                session.execute(update(OutboxEvent).where(OutboxEvent.seq.in_(seqs))
+                                .values(delivered_at=utcnow(), attempts=OutboxEvent.attempts + 1))
+                self._failures.pop(name, None)
+                self._retry_at.pop(name, None)
+            else:
+                session.execute(update(OutboxEvent).where(OutboxEvent.seq.in_(seqs))
+                                .values(attempts=OutboxEvent.attempts + 1, last_error=error[:500]))
+                failures = self._failures[name] = self._failures.get(name, 0) + 1
+                delay = min(self.max_backoff, 0.25 * 2 ** failures) * random.uniform(0.8, 1.2)
+                self._retry_at[name] = time.monotonic() + delay
+                log.warning("delivery failed, will retry", extra={
+                    "subscriber": name, "events": len(rows), "retry_in_s": round(delay, 2),
+                    "error": error})
+            return len(rows)
+
+    def _post(self, url: str, events: list[dict[str, Any]]) -> str | None:
+        headers = {"authorization": f"Bearer {service_token(self.service, self.secret)}",
+                   "x-request-id": request_id_var.get() or new_id()}
+        try:
+            resp = self.client.post(f"{url}/v1/events", json={"events": events}, headers=headers)
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None if resp.is_success else f"HTTP {resp.status_code}: {resp.text[:200]}"
+
+    def _prune(self) -> None:
+        cutoff = utcnow() - timedelta(days=7)
+        with self.sessions() as session, session.begin():
+            session.execute(delete(OutboxEvent).where(OutboxEvent.delivered_at < cutoff))
+
+
+EventHandler = Callable[[Session, Event], None]
+
+
+def events_router(handlers: dict[str, EventHandler]) -> APIRouter:
+    """POST /v1/events for a consumer; events of other types are acknowledged and ignored."""
+    router = APIRouter(tags=["events"])
+
+    @router.post("/v1/events", response_model=EventBatchResult,
+                 dependencies=[Depends(require_roles(Role.service, Role.admin))])
+    def receive_events(batch: EventBatch, request: Request) -> EventBatchResult:
+        return apply_events(request.app.state.sessions, batch.events, handlers)
+
+    return router
+
+
+def apply_events(sessions: sessionmaker, events: list[Event],
+                 handlers: dict[str, EventHandler]) -> EventBatchResult:
+    result = EventBatchResult(applied=0, duplicates=0, ignored=0, dead_lettered=0)
+    with sessions() as session, session.begin():
+        ids = [e.id for e in events]
+        seen = set(session.scalars(select(ProcessedEvent.event_id)
+                                   .where(ProcessedEvent.event_id.in_(ids))))
+        for event in events:
+            if event.id in seen:
+                result.duplicates += 1
+                continue
+            seen.add(event.id)
+            handler = handlers.get(event.type)
+            if handler is None:
+                result.ignored += 1
+                session.add(ProcessedEvent(event_id=event.id, event_type=event.type,
+                                           status="ignored"))
+                continue
+            try:
+                with session.begin_nested():
+                    handler(session, event)
+            except Exception as exc:
+                if event.attempt < DEAD_LETTER_AFTER_ATTEMPTS:
+                    raise  # the whole batch is retried by the publisher
+                log.exception("event dead-lettered", extra={"event_id": event.id})
+                session.add(ProcessedEvent(event_id=event.id, event_type=event.type,
+                                           status="failed", error=repr(exc)[:1000]))
+                result.dead_lettered += 1
+                continue
+            session.add(ProcessedEvent(event_id=event.id, event_type=event.type))
+            result.applied += 1
+    return result

@@ -1,0 +1,139 @@
+"""Pytest fixtures shared by every service: SQLite and PostgreSQL databases, credentials.
+
+A service's conftest does `pytest_plugins = ["guanxi_shared.testing"]` and builds its app
+from the `database_url` fixture; every test then runs once on SQLite and once on PostgreSQL
+(skipped when no server answers, unless CI=true, where a missing server is an error).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+from .auth import Principal, Role, mint_token
+from .db import make_engine, normalise_url
+
+TEST_SECRET = "test-internal-secret-" + uuid.uuid4().hex
+os.environ.setdefault("GUANXI_INTERNAL_SECRET", TEST_SECRET)
+SECRET = os.environ["GUANXI_INTERNAL_SECRET"]
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("GUANXI_TEST_POSTGRES_URL",
+                          "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_available() -> bool:
+    try:
+        engine = create_engine(normalise_url(postgres_admin_url()),
+                               connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def create_postgres_database(prefix: str) -> str:
+    """A fresh, empty database; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(postgres_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return normalise_url(postgres_admin_url()).rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(normalise_url(postgres_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def require_postgres() -> None:
+    if postgres_available():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but PostgreSQL is not reachable at GUANXI_TEST_POSTGRES_URL")
+    pytest.skip("PostgreSQL not reachable; set GUANXI_TEST_POSTGRES_URL to run these")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_backend(request, tmp_path_factory) -> Iterator[str]:
+    """One migrated-on-first-use database per backend for the whole test session."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    require_postgres()
+    url = create_postgres_database("gx_test")
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def database_url(database_backend: str) -> Iterator[str]:
+    """The session's database, emptied after each test."""
+    yield database_backend
+    empty_database(database_backend)
+
+
+def empty_database(url: str) -> None:
+    engine = make_engine(url)
+    tables = [t for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        existing = set(conn.dialect.get_table_names(conn))
+        names = [t.name for t in tables if t.name in existing]
+        if conn.dialect.name == "postgresql" and names:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names)
+                              + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+    engine.dispose()
+
+
+def token(role: Role | str = Role.admin, sub: str = "u-admin", team_id: str | None = None,
+          scopes: list[str] | None = None) -> str:
+    principal = Principal(sub=sub, role=Role(role), team_id=team_id, scopes=scopes or [])
+    return mint_token(principal, SECRET)
+
+
+def auth(role: Role | str = Role.admin, sub: str = "u-admin", team_id: str | None = None,
+         scopes: list[str] | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(role, sub, team_id, scopes)}"}
+
+
+def assert_problem(resp, status: int) -> dict:
+    """The response is problem details with this status."""
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json"), resp.headers
+    body = resp.json()
+    assert body["status"] == status and body["title"] and body["type"] and "detail" in body
+    return body
+
+
+def eventually(check, timeout: float = 20.0, interval: float = 0.1):
+    """Poll `check` until it returns a truthy value; events are asynchronous by design."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
