@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from . import db
 from .auth import Role, require_roles
-from .errors import ServiceUnavailable, install_error_handlers
+from .errors import PROBLEM_RESPONSES, ServiceUnavailable, install_error_handlers
 from .events import Dispatcher, EventHandler, events_router
 from .idempotency import IdempotencyMiddleware
 from .observability import RequestContextMiddleware, configure_logging
@@ -102,7 +102,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     if event_handlers is not None:
         app.include_router(events_router(event_handlers))
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     app.add_middleware(IdempotencyMiddleware, exclude_prefixes=idempotency_exclude)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,6 +79,43 @@ class ServiceUnavailable(GuanxiError):
 
 class GatewayTimeout(GuanxiError):
     status, title = 504, "Gateway Timeout"
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    field: str
+    type: str
+    msg: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every 4xx and 5xx answer."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def _documented(status: int, description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# Added to every route of every service so that the OpenAPI documents each error answer.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented(400, "Malformed request (body not JSON, bad cursor)"),
+    401: _documented(401, "Missing, invalid or expired credential"),
+    403: _documented(403, "The credential's role or scope does not allow this"),
+    404: _documented(404, "Not found, or not visible to this credential"),
+    409: _documented(409, "Conflict with the current state or an Idempotency-Key reuse"),
+    412: _documented(412, "If-Match names a stale version"),
+    422: _documented(422, "Invalid or unknown fields; `errors` lists them"),
+    429: _documented(429, "Too many requests; see Retry-After"),
+    500: _documented(500, "Unexpected error"),
+}
 
 
 def problem(status: int, detail: str, *, title: str | None = None,
