@@ -81,10 +81,15 @@ class Suite:
         raise TimeoutError(f"{name} was not ready within {timeout}s")
 
     def start_all(self) -> None:
-        for name in APPS:
-            self.start(name)
-        for name in APPS:
-            self.wait_ready(name)
+        """Start every process; if one fails to become ready, stop them all and re-raise."""
+        try:
+            for name in APPS:
+                self.start(name)
+            for name in APPS:
+                self.wait_ready(name)
+        except BaseException:
+            self.stop_all()
+            raise
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
         proc = self.processes.pop(name, None)
