@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+
 from guanxi_shared.db import make_engine, migrate
 
 PACKAGES = {"registry": "guanxi_registry", "segmentation": "guanxi_segmentation",

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from demo_data import load_demo_data  # noqa: E402
+
 from guanxi_shared.suite import APPS, Suite  # noqa: E402
 
 DATA = ROOT / "data"

@@ -5,6 +5,7 @@ import secrets
 
 import httpx
 import pytest
+
 from guanxi_shared.suite import APPS, Suite
 from guanxi_shared.testing import (
     create_postgres_database,

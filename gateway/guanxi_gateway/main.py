@@ -5,6 +5,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+
 from guanxi_shared.app import create_service_app
 
 from .api import docs, proxy

@@ -1,7 +1,8 @@
 """Gateway settings, from GUANXI_GATEWAY_* environment variables."""
-from guanxi_shared.settings import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
+
+from guanxi_shared.settings import ServiceSettings
 
 SERVICES = ("registry", "segmentation", "engagement", "needs")
 

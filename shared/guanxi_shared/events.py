@@ -30,18 +30,29 @@ from .observability import request_id_var
 
 log = logging.getLogger("guanxi.events")
 DEAD_LETTER_AFTER_ATTEMPTS = 10
+BATCH_PREFIX = "batch:"
 
 
 class OutboxEvent(SQLModel, table=True):
-    __tablename__ = "outbox_event"
-    __table_args__ = (Index("ix_outbox_pending", "subscriber", "delivered_at", "seq"),)
+    """An event as written by the transaction that caused it; stored once."""
 
-    seq: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(max_length=32)
-    subscriber: str = Field(max_length=64)
+    __tablename__ = "outbox_event"
+
+    event_id: str = Field(primary_key=True, max_length=32)
     event_type: str = Field(max_length=64)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class OutboxDelivery(SQLModel, table=True):
+    """One event owed to one subscriber; delivered_at is set after the subscriber's 2xx."""
+
+    __tablename__ = "outbox_delivery"
+    __table_args__ = (Index("ix_outbox_delivery_pending", "subscriber", "delivered_at", "seq"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(foreign_key="outbox_event.event_id", max_length=32, index=True)
+    subscriber: str = Field(max_length=64)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
@@ -86,19 +97,30 @@ def publish(*, session: Session, event_type: str, data: dict[str, Any],
 
 
 def publish_many(*, session: Session, event_type: str, items: list[dict[str, Any]],
-                 source: str | None = None) -> list[str]:
+                 source: str | None = None, batch_size: int | None = None) -> list[str]:
+    """Queue one event per item, or with `batch_size` one `batch:<type>` event per chunk.
+
+    A batch event carries `{"items": [...]}`; consumers never see the difference because
+    `apply_events` hands each item to the handler of `<type>` (bulk imports use it so that
+    100,000 rows do not become 100,000 outbox rows per subscriber).
+    """
     subscribers = session.info.get("subscribers", {})
+    if batch_size:
+        chunks = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+        event_type, items = f"{BATCH_PREFIX}{event_type}", [{"items": c} for c in chunks]
     now = utcnow()
     ids = [new_id() for _ in items]
-    rows = [
-        {"event_id": eid, "subscriber": name, "event_type": event_type, "created_at": now,
-         "attempts": 0,
+    if not subscribers or not items:
+        return ids
+    occurred = now.isoformat()
+    session.execute(OutboxEvent.__table__.insert(), [  # type: ignore[attr-defined]
+        {"event_id": eid, "event_type": event_type, "created_at": now,
          "payload": {"id": eid, "type": event_type, "source": source or "",
-                     "occurred_at": now.isoformat(), "data": data}}
-        for eid, data in zip(ids, items, strict=True) for name in subscribers
-    ]
-    if rows:
-        session.execute(OutboxEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+                     "occurred_at": occurred, "data": data}}
+        for eid, data in zip(ids, items, strict=True)])
+    session.execute(OutboxDelivery.__table__.insert(), [  # type: ignore[attr-defined]
+        {"event_id": eid, "subscriber": name, "attempts": 0}
+        for eid in ids for name in subscribers])
     return ids
 
 
@@ -147,11 +169,13 @@ class Dispatcher(threading.Thread):
     def deliver_batch(self, name: str, url: str) -> int:
         """Send one batch to one subscriber; returns how many events it carried."""
         with self.sessions() as session, session.begin():
-            stmt = (select(OutboxEvent.seq, OutboxEvent.payload, OutboxEvent.attempts)
-                    .where(OutboxEvent.subscriber == name, OutboxEvent.delivered_at.is_(None))
-                    .order_by(OutboxEvent.seq).limit(self.batch_size))
+            stmt = (select(OutboxDelivery.seq, OutboxEvent.payload, OutboxDelivery.attempts)
+                    .join(OutboxEvent, OutboxEvent.event_id == OutboxDelivery.event_id)
+                    .where(OutboxDelivery.subscriber == name,
+                           OutboxDelivery.delivered_at.is_(None))
+                    .order_by(OutboxDelivery.seq).limit(self.batch_size))
             if session.bind.dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
+                stmt = stmt.with_for_update(of=OutboxDelivery, skip_locked=True)
             rows = session.execute(stmt).all()
             if not rows:
                 return 0
@@ -159,13 +183,15 @@ class Dispatcher(threading.Thread):
             events = [{**r.payload, "attempt": r.attempts + 1} for r in rows]
             error = self._post(url, events)
             if error is None:
-                session.execute(update(OutboxEvent).where(OutboxEvent.seq.in_(seqs))
-                                .values(delivered_at=utcnow(), attempts=OutboxEvent.attempts + 1))
+                session.execute(update(OutboxDelivery).where(OutboxDelivery.seq.in_(seqs))
+                                .values(delivered_at=utcnow(),
+                                        attempts=OutboxDelivery.attempts + 1))
                 self._failures.pop(name, None)
                 self._retry_at.pop(name, None)
             else:
-                session.execute(update(OutboxEvent).where(OutboxEvent.seq.in_(seqs))
-                                .values(attempts=OutboxEvent.attempts + 1, last_error=error[:500]))
+                session.execute(update(OutboxDelivery).where(OutboxDelivery.seq.in_(seqs))
+                                .values(attempts=OutboxDelivery.attempts + 1,
+                                        last_error=error[:500]))
                 failures = self._failures[name] = self._failures.get(name, 0) + 1
                 delay = min(self.max_backoff, 0.25 * 2 ** failures) * random.uniform(0.8, 1.2)
                 self._retry_at[name] = time.monotonic() + delay
@@ -184,12 +210,26 @@ class Dispatcher(threading.Thread):
         return None if resp.is_success else f"HTTP {resp.status_code}: {resp.text[:200]}"
 
     def _prune(self) -> None:
+        """Forget events older than a week that every subscriber has received."""
         cutoff = utcnow() - timedelta(days=7)
+        pending = select(OutboxDelivery.event_id).where(OutboxDelivery.delivered_at.is_(None))
         with self.sessions() as session, session.begin():
-            session.execute(delete(OutboxEvent).where(OutboxEvent.delivered_at < cutoff))
+            old = select(OutboxEvent.event_id).where(OutboxEvent.created_at < cutoff,
+                                                     OutboxEvent.event_id.not_in(pending))
+            session.execute(delete(OutboxDelivery).where(OutboxDelivery.event_id.in_(old)))
+            session.execute(delete(OutboxEvent).where(OutboxEvent.created_at < cutoff,
+                                                      OutboxEvent.event_id.not_in(pending)))
 
 
 EventHandler = Callable[[Session, Event], None]
+
+
+def _each_item(handler: EventHandler) -> EventHandler:
+    def apply_batch(session: Session, event: Event) -> None:
+        for item in event.data["items"]:
+            handler(session, event.model_copy(update={"data": item}))
+
+    return apply_batch
 
 
 def events_router(handlers: dict[str, EventHandler]) -> APIRouter:
@@ -216,7 +256,9 @@ def apply_events(sessions: sessionmaker, events: list[Event],
                 result.duplicates += 1
                 continue
             seen.add(event.id)
-            handler = handlers.get(event.type)
+            handler = handlers.get(event.type.removeprefix(BATCH_PREFIX))
+            if handler is not None and event.type.startswith(BATCH_PREFIX):
+                handler = _each_item(handler)
             if handler is None:
                 result.ignored += 1
                 session.add(ProcessedEvent(event_id=event.id, event_type=event.type,

@@ -93,7 +93,9 @@ def paginate(session: Session, stmt: Select, *, sort: Any, key: Any, page: PageP
         vals = tuple_(*(literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)))
         stmt = stmt.where(tup < vals if descending else tup > vals)
     order = [c.desc() if descending else c.asc() for c in columns]
-    rows = list(session.exec(stmt.order_by(*order).limit(page.limit + 1)).all())  # type: ignore[call-overload]
+    result = session.execute(stmt.order_by(*order).limit(page.limit + 1))
+    single_entity = len(stmt.column_descriptions) == 1 and stmt.column_descriptions[0]["entity"]
+    rows = list(result.scalars().all() if single_entity else result.all())
     if len(rows) <= page.limit:
         return rows, None
     rows = rows[: page.limit]

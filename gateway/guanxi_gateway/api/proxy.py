@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import httpx
 from fastapi import APIRouter, Request
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.errors import BadGateway, GatewayTimeout, NotFound
 from guanxi_shared.observability import request_id_var
-from starlette.background import BackgroundTask
-from starlette.responses import StreamingResponse
 
 router = APIRouter()
 

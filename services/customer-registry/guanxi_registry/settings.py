@@ -1,6 +1,7 @@
 """Registry settings, from GUANXI_REGISTRY_* environment variables."""
-from guanxi_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from guanxi_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,8 +1,9 @@
 """Registry events engagement consumes to keep its read model current."""
 from __future__ import annotations
 
-from guanxi_shared.events import Event, EventHandler
 from sqlmodel import Session
+
+from guanxi_shared.events import Event, EventHandler
 
 from .store.tables import CustomerRef, PurchaseFact
 

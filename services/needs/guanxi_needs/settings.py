@@ -1,6 +1,7 @@
 """Needs settings, from GUANXI_NEEDS_* environment variables."""
-from guanxi_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from guanxi_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

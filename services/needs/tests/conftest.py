@@ -1,5 +1,6 @@
 import pytest
 from fastapi.testclient import TestClient
+
 from guanxi_needs.main import create_app
 from guanxi_needs.settings import Settings
 from guanxi_shared.testing import auth

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+
 from guanxi_shared.app import create_service_app
 
 from .api import value

@@ -1,5 +1,6 @@
 import pytest
 from fastapi.testclient import TestClient
+
 from guanxi_segmentation.main import create_app
 from guanxi_segmentation.settings import Settings
 from guanxi_shared.testing import auth

@@ -1,60 +1,267 @@
 """Customer queries and writes; every write publishes its event in the same transaction."""
 from __future__ import annotations
 
-from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.errors import NotFound
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import update as sql_update
+from sqlmodel import Session
+
+from guanxi_shared.auth import Principal, Role, owner_filter
+from guanxi_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from guanxi_shared.events import publish
+from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
-from sqlmodel import Session, select
 
+from ..domain.identity import name_key, search_text
 from ..schemas.customers import CustomerCreate, CustomerRead, CustomerUpdate
-from .tables import Customer
+from .tables import (
+    Contact,
+    Customer,
+    CustomerTag,
+    CustomFieldDef,
+    FieldChange,
+    GroupMember,
+    Note,
+)
+
+TRACKED_FIELDS = ("economic_scale", "employee_count", "prosperity_index", "owner_id", "team_id",
+                  "status")
+SORTS = {"created_at": Customer.created_at, "updated_at": Customer.updated_at,
+         "name": Customer.name}
 
 
-def event_data(customer: Customer) -> dict:
-    return CustomerRead.model_validate(customer, from_attributes=True).model_dump(mode="json")
+def read_model(customer: Customer, group_ids: list[str] | None = None) -> CustomerRead:
+    read = CustomerRead.model_validate(customer, from_attributes=True)
+    read.group_ids = group_ids or []
+    return read
 
 
-def get_visible(*, session: Session, principal: Principal, customer_id: str) -> Customer:
-    """The customer, or 404 when it does not exist or the caller may not see it."""
+def event_data(session: Session, customer: Customer) -> dict[str, Any]:
+    groups = group_ids_of(session, [customer.id]).get(customer.id, [])
+    return read_model(customer, groups).model_dump(mode="json")
+
+
+def group_ids_of(session: Session, customer_ids: list[str]) -> dict[str, list[str]]:
+    rows = session.execute(select(GroupMember.customer_id, GroupMember.group_id)
+                           .where(GroupMember.customer_id.in_(customer_ids))).all()
+    out: dict[str, list[str]] = {}
+    for customer_id, group_id in rows:
+        out.setdefault(customer_id, []).append(group_id)
+    return out
+
+
+def get_visible(*, session: Session, principal: Principal, customer_id: str,
+                follow_merge: bool = True) -> Customer:
+    """The customer, or 404 when it does not exist or the caller may not see it.
+
+    A merged customer leads to the one it was merged into (follow_merge) so that contacts,
+    notes and purchases sent to an old id land in the right place.
+    """
     customer = session.get(Customer, customer_id)
+    for _ in range(10):
+        if customer is None or not follow_merge or customer.merged_into_id is None:
+            break
+        customer = session.get(Customer, customer.merged_into_id)
     if customer is None or not principal.can_see(owner_id=customer.owner_id,
                                                  team_id=customer.team_id):
         raise NotFound(f"Customer {customer_id} not found")
     return customer
 
 
+def validate_custom_fields(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    defs = {d.key: d for d in session.scalars(select(CustomFieldDef)
+                                              .where(CustomFieldDef.key.in_(list(values))))}
+    errors = []
+    for key, value in values.items():
+        definition = defs.get(key)
+        if definition is None:
+            errors.append({"loc": ["body", "custom_fields", key], "field": f"custom_fields.{key}",
+                           "type": "unknown_field", "msg": "no custom field with this key"})
+        elif value is not None and not _fits(definition, value):
+            errors.append({"loc": ["body", "custom_fields", key], "field": f"custom_fields.{key}",
+                           "type": "wrong_type", "msg": f"expected {definition.type}"})
+    if errors:
+        raise Invalid("Custom fields do not match their definitions", errors=errors)
+    return values
+
+
+def _fits(definition: CustomFieldDef, value: Any) -> bool:
+    if definition.type == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if definition.type == "boolean":
+        return isinstance(value, bool)
+    if definition.type == "date":
+        try:
+            date.fromisoformat(str(value))
+            return True
+        except ValueError:
+            return False
+    if definition.type == "choice":
+        return value in definition.choices
+    return isinstance(value, str) and len(value) <= 2000
+
+
+def check_credit_code_free(session: Session, code: str | None, customer_id: str | None) -> None:
+    if not code:
+        return
+    other = session.scalar(select(Customer.id).where(Customer.credit_code == code,
+                                                     Customer.merged_into_id.is_(None)))
+    if other and other != customer_id:
+        raise Conflict(f"Customer {other} already has credit code {code}; merge instead")
+
+
+def check_assignment(principal: Principal, owner_id: str | None, team_id: str | None) -> None:
+    """Reps own what they create; managers assign within their team; admins anywhere."""
+    if principal.role in (Role.admin, Role.service, Role.integration):
+        return
+    if principal.role == Role.manager and team_id in (None, principal.team_id):
+        return
+    if principal.role == Role.rep and owner_id in (None, principal.sub) and team_id in (
+            None, principal.team_id):
+        return
+    raise Forbidden("Only a manager or an admin may assign customers to someone else")
+
+
 def create(*, session: Session, principal: Principal, customer_in: CustomerCreate) -> Customer:
-    values = customer_in.model_dump()
-    values["owner_id"] = values["owner_id"] or principal.sub
-    values["team_id"] = values["team_id"] or principal.team_id
-    customer = Customer(**values)
+    check_assignment(principal, customer_in.owner_id, customer_in.team_id)
+    values = customer_in.model_dump(exclude_none=True)
+    values["owner_id"] = values.get("owner_id") or principal.sub
+    values["team_id"] = values.get("team_id") or principal.team_id
+    values["tags"] = sorted(set(values.get("tags", [])))
+    values["custom_fields"] = validate_custom_fields(session, values.get("custom_fields", {}))
+    check_credit_code_free(session, values.get("credit_code"), None)
+    customer = Customer.model_validate(values | {"name_key": name_key(values["name"])})
     session.add(customer)
     session.flush()
-    publish(session=session, event_type="customer.created", data=event_data(customer),
+    set_tags(session, customer.id, customer.tags)
+    refresh_search_text(session, [customer.id])
+    publish(session=session, event_type="customer.created", data=event_data(session, customer),
             source="registry")
     session.commit()
     return customer
 
 
-def update(*, session: Session, customer: Customer, customer_in: CustomerUpdate) -> Customer:
-    for field, value in customer_in.model_dump(exclude_unset=True).items():
+def update(*, session: Session, principal: Principal, customer: Customer,
+           customer_in: CustomerUpdate) -> Customer:
+    if customer.erased_at is not None:
+        raise Conflict("This customer's personal data was erased; it cannot be edited")
+    changes = customer_in.model_dump(exclude_unset=True)
+    if "owner_id" in changes or "team_id" in changes:
+        check_assignment(principal, changes.get("owner_id"), changes.get("team_id"))
+    if "custom_fields" in changes:
+        given = validate_custom_fields(session, changes["custom_fields"] or {})
+        changes["custom_fields"] = {**customer.custom_fields, **given}
+    if "tags" in changes:
+        changes["tags"] = sorted(set(changes["tags"] or []))
+        set_tags(session, customer.id, changes["tags"])
+    if "credit_code" in changes:
+        check_credit_code_free(session, changes["credit_code"], customer.id)
+    if changes.get("status") and changes["status"] != "lost":
+        changes.setdefault("lost_reason", None)
+    record_history(session, customer, changes, principal.sub)
+    for field, value in changes.items():
         setattr(customer, field, value)
+    customer.name_key = name_key(customer.name)
     customer.version += 1
     session.add(customer)
     session.flush()
-    publish(session=session, event_type="customer.updated", data=event_data(customer),
+    refresh_search_text(session, [customer.id])
+    publish(session=session, event_type="customer.updated", data=event_data(session, customer),
             source="registry")
     session.commit()
     return customer
 
 
+def record_history(session: Session, customer: Customer, changes: dict[str, Any],
+                   changed_by: str) -> None:
+    rows = [{"customer_id": customer.id, "field": field, "changed_by": changed_by,
+             "old_value": None if getattr(customer, field) is None else str(getattr(customer, field)),
+             "new_value": None if changes[field] is None else str(changes[field]),
+             "created_at": utcnow(), "updated_at": utcnow()}
+            for field in TRACKED_FIELDS
+            if field in changes and str(changes[field]) != str(getattr(customer, field))]
+    if rows:
+        session.execute(insert(FieldChange), rows)
+
+
+def set_tags(session: Session, customer_id: str, tags: list[str]) -> None:
+    session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer_id))
+    if tags:
+        now = utcnow()
+        session.execute(insert(CustomerTag), [
+            {"customer_id": customer_id, "tag": t, "created_at": now, "updated_at": now}
+            for t in tags])
+
+
+def refresh_search_text(session: Session, customer_ids: list[str]) -> None:
+    """Rebuild what full-text search scans for these customers (three queries in all)."""
+    if not customer_ids:
+        return
+    customers = session.execute(
+        select(Customer.id, Customer.name, Customer.phone, Customer.email, Customer.address,
+               Customer.region, Customer.credit_code, Customer.industry)
+        .where(Customer.id.in_(customer_ids))).all()
+    extra: dict[str, list[str | None]] = {cid: [] for cid in customer_ids}
+    for row in session.execute(select(Contact.customer_id, Contact.name, Contact.primary_phone,
+                                      Contact.email, Contact.address, Contact.organisation)
+                               .where(Contact.customer_id.in_(customer_ids))):
+        extra[row[0]].extend(row[1:])
+    for cid, body in session.execute(select(Note.customer_id, Note.body)
+                                     .where(Note.customer_id.in_(customer_ids))):
+        extra[cid].append(_strip_tags(body))
+    rows = [{"cid": c.id, "text": search_text(*c[1:], *extra.get(c.id, []))} for c in customers]
+    table = Customer.__table__
+    session.execute(sql_update(table).where(table.c.id == bindparam("cid"))
+                    .values(search_text=bindparam("text")), rows)
+
+
+def _strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def list_page(*, session: Session, principal: Principal, page: PageParams,
-              status: str | None = None) -> tuple[list[Customer], str | None]:
-    stmt = select(Customer)
+              q: str | None = None, owner_id: str | None = None, team_id: str | None = None,
+              group_id: str | None = None, tag: str | None = None, status: str | None = None,
+              region: str | None = None, industry: str | None = None, kind: str | None = None,
+              created_from: datetime | None = None, created_to: datetime | None = None,
+              updated_from: datetime | None = None, updated_to: datetime | None = None,
+              birthday_month: int | None = None,
+              sort: Literal["created_at", "updated_at", "name"] = "created_at",
+              descending: bool = False) -> tuple[list[Customer], str | None]:
+    stmt = select(Customer).where(Customer.merged_into_id.is_(None))
     visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
     if visible is not None:
         stmt = stmt.where(visible)
-    if status:
-        stmt = stmt.where(Customer.status == status)
-    return paginate(session, stmt, sort=Customer.created_at, key=Customer.id, page=page)
+    equal = {Customer.owner_id: owner_id, Customer.team_id: team_id, Customer.status: status,
+             Customer.region: region, Customer.industry: industry, Customer.kind: kind}
+    stmt = stmt.where(*(col == value for col, value in equal.items() if value is not None))
+    if q:
+        stmt = stmt.where(Customer.search_text.like(like_pattern(search_text(q)), escape="\\"))
+    if tag:
+        stmt = stmt.where(exists().where(CustomerTag.customer_id == Customer.id,
+                                         CustomerTag.tag == tag))
+    if group_id:
+        stmt = stmt.where(exists().where(GroupMember.customer_id == Customer.id,
+                                         GroupMember.group_id == group_id))
+    if birthday_month:
+        stmt = stmt.where(exists().where(Contact.customer_id == Customer.id,
+                                         Contact.birthday_month == birthday_month,
+                                         Contact.left_on.is_(None)))
+    ranges = [(Customer.created_at, created_from, created_to),
+              (Customer.updated_at, updated_from, updated_to)]
+    for col, start, end in ranges:
+        if start:
+            stmt = stmt.where(col >= start)
+        if end:
+            stmt = stmt.where(col < end)
+    return paginate(session, stmt, sort=SORTS[sort], key=Customer.id, page=page,
+                    descending=descending)
+

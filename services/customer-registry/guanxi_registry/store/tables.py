@@ -1,38 +1,205 @@
-"""Registry tables."""
+"""Registry tables: customers, contacts, purchases, referrals, groups, notes and their history."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from guanxi_shared.models import MONEY, UTCDateTime, Versioned, new_id
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
+
+from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 
 
 class Customer(Versioned, table=True):
+    """A company (企业客户) or a person; owned by a rep, never by them 'indefinitely'."""
+
     __table_args__ = (
-        Index("ix_customer_owner_name", "owner_id", "name"),
         Index("ix_customer_created", "created_at", "id"),
+        Index("ix_customer_updated", "updated_at", "id"),
+        Index("ix_customer_name_id", "name", "id"),
+        Index("ix_customer_owner", "owner_id", "created_at"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     kind: str = Field(max_length=16)  # company | person
-    name: str = Field(max_length=200, index=True)
+    name: str = Field(max_length=200)
     status: str = Field(default="prospect", max_length=16, index=True)
+    lost_reason: str | None = Field(default=None, max_length=500)
     owner_id: str | None = Field(default=None, max_length=64)
     team_id: str | None = Field(default=None, max_length=64, index=True)
-    phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, max_length=254)
-    region: str | None = Field(default=None, max_length=100)
+    industry: str | None = Field(default=None, max_length=100, index=True)
+    prosperity_index: Decimal | None = Field(default=None, sa_type=MONEY)
+    enterprise_type: str | None = Field(default=None, max_length=100)
+    enterprise_nature: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100, index=True)
+    address: str | None = Field(default=None, max_length=500)
+    postal_code: str | None = Field(default=None, max_length=12)
+    credit_code: str | None = Field(default=None, max_length=18, index=True)
+    legal_representative: str | None = Field(default=None, max_length=100)
+    founded_on: date | None = None
+    business_scope: str | None = Field(default=None, max_length=2000)
+    economic_scale: str | None = Field(default=None, max_length=100)
+    employee_count: int | None = None
+    email: str | None = Field(default=None, max_length=254, index=True)
+    phone: str | None = Field(default=None, max_length=32, index=True)
+    fax: str | None = Field(default=None, max_length=32)
+    website: str | None = Field(default=None, max_length=300)
+    weibo: str | None = Field(default=None, max_length=100)
+    wechat: str | None = Field(default=None, max_length=100)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    custom_fields: dict[str, Any] = Field(default_factory=dict,
+                                          sa_column=Column(JSON, nullable=False))
+    merged_into_id: str | None = Field(default=None, max_length=32)
+    name_key: str = Field(default="", max_length=200, index=True)  # for 'similar names'
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Lower-cased name, phones, emails, address and note text: what full-text search scans.
+    search_text: str = Field(default="", max_length=20000)
+
+
+class CustomerTag(Timestamped, table=True):
+    __tablename__ = "customer_tag"
+
+    customer_id: str = Field(foreign_key="customer.id", primary_key=True, max_length=32)
+    tag: str = Field(primary_key=True, max_length=50, index=True)
+
+
+class FieldChange(Timestamped, table=True):
+    """History of the fields that change over time (scale, headcount, prosperity, owner)."""
+
+    __tablename__ = "field_change"
+    __table_args__ = (Index("ix_field_change_customer", "customer_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(max_length=32)
+    field: str = Field(max_length=50)
+    old_value: str | None = Field(default=None, max_length=500)
+    new_value: str | None = Field(default=None, max_length=500)
+    changed_by: str = Field(max_length=64)
+
+
+class CustomFieldDef(Timestamped, table=True):
+    __tablename__ = "custom_field_def"
+
+    key: str = Field(primary_key=True, max_length=50)
+    label: str = Field(max_length=100)
+    type: str = Field(max_length=16)  # text | number | date | boolean | choice
+    choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Contact(Versioned, table=True):
+    """A person at a customer (联系人), 'the most productive element of the resource'."""
+
+    __table_args__ = (Index("ix_contact_customer", "customer_id", "created_at"),
+                      Index("ix_contact_updated", "updated_at", "id"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", max_length=32)
+    name: str = Field(max_length=100)
+    gender: str | None = Field(default=None, max_length=16)
+    ethnicity: str | None = Field(default=None, max_length=50)
+    native_place: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=500)
+    birthday_calendar: str | None = Field(default=None, max_length=8)  # solar | lunar
+    birthday: date | None = None  # solar birthday (year may be unknown: then 1904)
+    lunar_birthday_month: int | None = None
+    lunar_birthday_day: int | None = None
+    lunar_birthday_leap: bool = False
+    birthday_month: int | None = Field(default=None, index=True)
+    organisation: str | None = Field(default=None, max_length=200)
+    department: str | None = Field(default=None, max_length=100)
+    job_title: str | None = Field(default=None, max_length=100)
+    professional_title: str | None = Field(default=None, max_length=100)
+    school: str | None = Field(default=None, max_length=100)
+    hobbies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cares_about_people: list[str] = Field(default_factory=list,
+                                          sa_column=Column(JSON, nullable=False))
+    cares_about_things: list[str] = Field(default_factory=list,
+                                          sa_column=Column(JSON, nullable=False))
+    phones: list[dict[str, str]] = Field(default_factory=list,
+                                         sa_column=Column(JSON, nullable=False))
+    primary_phone: str | None = Field(default=None, max_length=32, index=True)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    fax: str | None = Field(default=None, max_length=32)
+    qq: str | None = Field(default=None, max_length=20)
+    wechat: str | None = Field(default=None, max_length=100)
+    weibo: str | None = Field(default=None, max_length=100)
+    social_circles: list[str] = Field(default_factory=list,
+                                      sa_column=Column(JSON, nullable=False))
+    role: str | None = Field(default=None, max_length=16)
+    left_on: date | None = None
+    went_to: str | None = Field(default=None, max_length=200)
+    new_customer_id: str | None = Field(default=None, max_length=32)
 
 
 class Purchase(Versioned, table=True):
-    __table_args__ = (Index("ix_purchase_customer_date", "customer_id", "purchased_on"),)
+    """A purchase record (购买记录): what RFM and lifetime value are computed from."""
+
+    __table_args__ = (Index("ix_purchase_customer_date", "customer_id", "purchased_on"),
+                      Index("ix_purchase_updated", "updated_at", "id"))
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     customer_id: str = Field(foreign_key="customer.id", max_length=32)
     purchased_on: date
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(default="CNY", max_length=3)
+    channel: str | None = Field(default=None, max_length=50)
+    lines: list[dict[str, Any]] = Field(default_factory=list,
+                                        sa_column=Column(JSON, nullable=False))
     external_ref: str | None = Field(default=None, max_length=128, unique=True)
-    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Referral(Timestamped, table=True):
+    """Who introduced whom (引荐); a customer is referred at most once."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    referrer_customer_id: str = Field(foreign_key="customer.id", max_length=32, index=True)
+    referrer_contact_id: str | None = Field(default=None, max_length=32)
+    referred_customer_id: str = Field(foreign_key="customer.id", max_length=32, unique=True)
+    referred_on: date = Field(default_factory=lambda: utcnow().date())
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CustomerGroup(Versioned, table=True):
+    """A free-form group (分组): family, friends, key customer, group customer..."""
+
+    __tablename__ = "customer_group"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=100, unique=True)
+    description: str | None = Field(default=None, max_length=500)
+
+
+class GroupMember(Timestamped, table=True):
+    __tablename__ = "group_member"
+
+    group_id: str = Field(foreign_key="customer_group.id", primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", primary_key=True, max_length=32,
+                             index=True)
+
+
+class Note(Versioned, table=True):
+    """A note or comment on a customer or one of its contacts, kept as sanitised HTML."""
+
+    __table_args__ = (Index("ix_note_customer", "customer_id", "created_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", max_length=32)
+    contact_id: str | None = Field(default=None, max_length=32)
+    author_id: str = Field(max_length=64)
+    format: str = Field(default="html", max_length=16)  # html | markdown
+    body: str = Field(max_length=20000)
+
+
+class Erasure(Timestamped, table=True):
+    """The audit record kept when personal data is erased."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=16)  # customer | contact
+    subject_id: str = Field(max_length=32, index=True)
+    requested_by: str = Field(max_length=64)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+__all__ = ["Contact", "CustomFieldDef", "Customer", "CustomerGroup", "CustomerTag", "Erasure",
+           "FieldChange", "GroupMember", "Note", "Purchase", "Referral"]

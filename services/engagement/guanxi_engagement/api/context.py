@@ -5,11 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlmodel import select
+
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.errors import NotFound
-from pydantic import BaseModel
-from sqlmodel import select
 
 from ..store.tables import CustomerRef, PurchaseFact
 

@@ -1,8 +1,9 @@
 """Alembic environment for engagement: its tables plus the shared outbox/inbox tables."""
+from sqlmodel import SQLModel
+
 import guanxi_engagement.store.tables  # noqa: F401  (registers the tables)
 import guanxi_shared.events
 import guanxi_shared.idempotency  # noqa: F401
 from guanxi_shared.db import run_env
-from sqlmodel import SQLModel
 
 run_env(SQLModel.metadata)

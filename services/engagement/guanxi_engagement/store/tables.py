@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from guanxi_shared.models import MONEY, Timestamped
 from sqlalchemy import Index
 from sqlmodel import Field
+
+from guanxi_shared.models import MONEY, Timestamped
 
 
 class CustomerRef(Timestamped, table=True):

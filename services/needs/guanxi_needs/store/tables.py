@@ -1,8 +1,9 @@
 """Needs's read model of the registry (fed by events) and its own results."""
 from __future__ import annotations
 
-from guanxi_shared.models import Timestamped
 from sqlmodel import Field
+
+from guanxi_shared.models import Timestamped
 
 
 class CustomerRef(Timestamped, table=True):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fastapi import APIRouter
+from sqlalchemy import func, select
+
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.errors import NotFound
-from sqlalchemy import func, select
 
 from ..schemas.value import ValueCard
 from ..store.tables import CustomerRef, PurchaseFact

@@ -1,0 +1,70 @@
+"""Normalised phones (E.164, +86 by default), emails and names: the keys duplicates share."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+DEFAULT_REGION = "CN"
+COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
+                    "co., ltd.", "co.,ltd.", "co. ltd", "co ltd", "ltd.", "ltd", "inc.", "inc",
+                    "limited", "llc", "corp.", "corp")
+
+
+class InvalidValue(ValueError):
+    """A phone or email that cannot be normalised; the message says why."""
+
+
+CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
+
+
+def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
+    """'138 0013 8000' -> '+8613800138000'; raises InvalidValue for impossible numbers."""
+    text = raw.strip()
+    mobile = CN_MOBILE.match(re.sub(r"[\s\-()]", "", text))
+    if mobile and region == "CN":  # the common case, without the cost of a full parse
+        return "+86" + mobile.group(1)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue(f"'{raw}' is not a phone number") from exc
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise InvalidValue(f"'{raw}' is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidValue(f"'{raw}' is not a valid email address: {exc}") from exc
+    return result.normalized.lower()
+
+
+def name_key(name: str) -> str:
+    """A name reduced for 'similar names': case, width, spaces, punctuation, company suffixes."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = re.sub(r"[\s\(\)（）\[\]【】·.,，、'\"-]+", "", text)
+    for suffix in COMPANY_SUFFIXES:
+        compact = re.sub(r"[\s.,]+", "", suffix)
+        if text.endswith(compact) and len(text) > len(compact):
+            text = text[: -len(compact)]
+            break
+    return text
+
+
+def search_text(*parts: str | None) -> str:
+    """What full-text search looks in: lower-cased, width-folded, phones also as bare digits."""
+    out = []
+    for part in parts:
+        if not part:
+            continue
+        text = unicodedata.normalize("NFKC", part).lower()
+        out.append(text)
+        if text.startswith("+86"):
+            out.append(text[3:])
+    return " | ".join(out)[:20000]

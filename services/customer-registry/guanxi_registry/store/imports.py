@@ -1,0 +1,185 @@
+"""Importing phone contacts: match, create, merge or reject every row, then write in bulk.
+
+All decisions are made in memory against two lookups (known phones/emails, known company
+names); then customers, contacts and their events are written with a few executemany calls in
+one transaction, so a bad row never stops good ones and nothing is half-written.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.events import publish_many
+from guanxi_shared.models import new_id, utcnow
+
+from ..domain.identity import name_key, search_text
+from ..domain.importing import ImportRow
+from .contacts import event_data as contact_event
+from .tables import Contact, Customer
+
+EVENT_BATCH = 500
+
+
+def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
+               dry_run: bool) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    now = utcnow()
+    phones = {p for r in rows for _, p in r.phones}
+    emails = {e for r in rows for e in r.emails}
+    known = _known_contacts(session, principal, phones, emails)
+    companies = _known_companies(session, principal,
+                                 {r.organisation for r in rows if r.organisation})
+    new_customers: list[dict[str, Any]] = []
+    new_contacts: list[dict[str, Any]] = []
+    updates: dict[str, dict[str, Any]] = {}
+    in_file: dict[str, dict[str, Any]] = {}  # phone/email -> the contact row created earlier
+    results = []
+    for row in rows:
+        if row.error:
+            results.append(_result(row, "rejected", reason=row.error))
+            continue
+        keys = [p for _, p in row.phones] + row.emails
+        existing = next((known[k] for k in keys if k in known), None)
+        if existing is not None:
+            fill = _fill_blanks(existing, row, now)
+            if fill:
+                updates.setdefault(existing["id"], {"id": existing["id"]}).update(fill)
+            results.append(_result(row, "updated", existing["customer_id"], existing["id"]))
+            continue
+        earlier = next((in_file[k] for k in keys if k in in_file), None)
+        if earlier is not None:
+            _merge_into(earlier, row)
+            results.append(_result(row, "merged", earlier["customer_id"], earlier["id"],
+                                   reason=f"same phone or email as line {earlier['_line']}"))
+            continue
+        customer_id = companies.get(row.organisation or "")
+        if customer_id is None:
+            customer = _customer_row(row, principal, now)
+            new_customers.append(customer)
+            customer_id = customer["id"]
+            if row.organisation:
+                companies[row.organisation] = customer_id
+        contact = _contact_row(row, customer_id, now)
+        new_contacts.append(contact)
+        for key in keys:
+            in_file[key] = contact
+        results.append(_result(row, "created", customer_id, contact["id"]))
+    counts = {o: sum(1 for r in results if r["outcome"] == o)
+              for o in ("created", "updated", "merged", "rejected")}
+    if not dry_run:
+        _write(session, new_customers, new_contacts, list(updates.values()), now)
+    return counts, results
+
+
+def _result(row: ImportRow, outcome: str, customer_id: str | None = None,
+            contact_id: str | None = None, reason: str | None = None) -> dict[str, Any]:
+    return {"line": row.line, "outcome": outcome, "name": row.name, "customer_id": customer_id,
+            "contact_id": contact_id, "reason": reason}
+
+
+def _known_contacts(session: Session, principal: Principal, phones: set[str],
+                    emails: set[str]) -> dict[str, dict[str, Any]]:
+    if not phones and not emails:
+        return {}
+    stmt = (select(Contact.id, Contact.customer_id, Contact.primary_phone, Contact.email,
+                   Contact.job_title, Contact.department, Contact.birthday, Contact.address)
+            .join(Customer, Customer.id == Contact.customer_id)
+            .where(Contact.primary_phone.in_(phones) | Contact.email.in_(emails)))
+    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    found: dict[str, dict[str, Any]] = {}
+    for row in session.execute(stmt).mappings():
+        for key in (row["primary_phone"], row["email"]):
+            if key:
+                found.setdefault(key, dict(row))
+    return found
+
+
+def _known_companies(session: Session, principal: Principal, names: set[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    stmt = select(Customer.name, Customer.id).where(
+        Customer.kind == "company", Customer.name.in_(names), Customer.merged_into_id.is_(None))
+    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return dict(session.execute(stmt).tuples().all())
+
+
+def _customer_row(row: ImportRow, principal: Principal, now: Any) -> dict[str, Any]:
+    is_company = bool(row.organisation)
+    phone = None if is_company else (row.phones[0][1] if row.phones else None)
+    email = None if is_company else (row.emails[0] if row.emails else None)
+    name = row.organisation if is_company else row.name
+    return {"id": new_id(), "kind": "company" if is_company else "person", "name": name,
+            "name_key": name_key(name or ""), "status": "prospect", "owner_id": principal.sub, "team_id": principal.team_id,
+            "phone": phone, "email": email, "address": None if is_company else row.address,
+            "tags": [], "custom_fields": {}, "version": 1, "created_at": now, "updated_at": now,
+            "search_text": search_text(name, phone, email, row.address, row.name,
+                                       *(p for _, p in row.phones), *row.emails)}
+
+
+def _contact_row(row: ImportRow, customer_id: str, now: Any) -> dict[str, Any]:
+    mobiles = [p for kind, p in row.phones if kind == "mobile"]
+    primary = (mobiles or [p for _, p in row.phones] or [None])[0]
+    return {"id": new_id(), "customer_id": customer_id, "name": row.name,
+            "organisation": row.organisation, "job_title": row.job_title,
+            "department": row.department, "address": row.address,
+            "phones": [{"kind": k, "number": p} for k, p in row.phones],
+            "primary_phone": primary, "email": row.emails[0] if row.emails else None,
+            "birthday": row.birthday, "birthday_calendar": "solar" if row.birthday else None,
+            "birthday_month": row.birthday.month if row.birthday else None,
+            "lunar_birthday_leap": False, "hobbies": [], "cares_about_people": [],
+            "cares_about_things": [], "social_circles": [], "version": 1, "created_at": now,
+            "updated_at": now, "_line": row.line}
+
+
+def _fill_blanks(existing: dict[str, Any], row: ImportRow, now: Any) -> dict[str, Any]:
+    """An import never overwrites what a rep typed; it only fills what is missing."""
+    fill = {field: value for field, value in (("job_title", row.job_title),
+                                              ("department", row.department),
+                                              ("birthday", row.birthday),
+                                              ("address", row.address))
+            if value and not existing.get(field)}
+    if fill:
+        fill["updated_at"] = now
+        if "birthday" in fill:
+            fill.update(birthday_calendar="solar", birthday_month=row.birthday.month)
+    return fill
+
+
+def _merge_into(contact: dict[str, Any], row: ImportRow) -> None:
+    numbers = {p["number"] for p in contact["phones"]}
+    contact["phones"] += [{"kind": k, "number": p} for k, p in row.phones if p not in numbers]
+    for field in ("job_title", "department", "address"):
+        contact[field] = contact[field] or getattr(row, field)
+
+
+def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dict[str, Any]],
+           updates: list[dict[str, Any]], now: Any) -> None:
+    for contact in contacts:
+        contact.pop("_line", None)
+    if customers:
+        session.execute(insert(Customer), customers)
+    if contacts:
+        session.execute(insert(Contact), contacts)
+    for change in updates:  # few: only contacts that gained a missing field
+        session.execute(update(Contact).where(Contact.id == change["id"]).values(
+            **{k: v for k, v in change.items() if k != "id"}, version=Contact.version + 1))
+    changed = session.scalars(select(Contact).where(
+        Contact.id.in_([c["id"] for c in updates]))).all() if updates else []
+    publish_many(session=session, event_type="customer.created", batch_size=EVENT_BATCH,
+                 items=[_event(c, drop=("search_text",)) for c in customers], source="registry")
+    publish_many(session=session, event_type="contact.changed", batch_size=EVENT_BATCH,
+                 items=[_event(c) for c in contacts] + [contact_event(c) for c in changed],
+                 source="registry")
+    session.commit()
+
+
+def _event(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row as JSON, without nulls: imports carry many empty fields."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()
+            if v is not None and v != [] and v != {} and k not in drop}
