@@ -165,13 +165,17 @@ def _finish(row: ImportRow, phones: list[tuple[str, str]], emails: list[str],
 
 
 def _parse_birthday(text: str) -> date | None:
+    """2024-08-15, 20240815, 2024/8/15; --0815 or 08-15 when the year is unknown (kept as 1904)."""
     digits = re.findall(r"\d+", text)
+    no_year = re.fullmatch(r"--(\d{2})-?(\d{2})", text.strip())
+    if no_year:
+        digits = list(no_year.groups())
     try:
         if len(digits) >= 3 and len(digits[0]) == 4:
             return date(int(digits[0]), int(digits[1]), int(digits[2]))
         if len(digits) == 1 and len(digits[0]) == 8:
             return date(int(digits[0][:4]), int(digits[0][4:6]), int(digits[0][6:]))
-        if len(digits) == 2 or (text.startswith("--") and len(digits) >= 2):
+        if len(digits) == 2:
             return date(1904, int(digits[-2]), int(digits[-1]))  # year unknown: a leap year
     except ValueError:
         return None

@@ -1,0 +1,53 @@
+"""Importing phone contacts: CSV in UTF-8 or GBK, vCard, dry run, bad rows, size limit."""
+from guanxi_shared.testing import assert_problem
+
+CSV = ("Name,Mobile Phone,E-mail Address,Company,Job Title,Birthday\n"
+       "王芳,13800138000,wang@example.cn,华为技术有限公司,经理,1988-08-15\n"
+       "李雷,13900139000,,华为技术有限公司,工程师,\n"
+       "王芳(重复),138-0013-8000,,,,\n"
+       "坏号码,12345,,,,\n"
+       ",,,,,\n"
+       "张伟,,zhang@example.cn,,,\n")
+
+
+def post(client, data, **params):
+    return client.post("/v1/imports", content=data, params=params,
+                       headers={"content-type": "text/csv"})
+
+
+def test_dry_run_reports_and_writes_nothing(client):
+    report = post(client, CSV.encode(), dry_run="true").json()
+    assert (report["created"], report["merged"], report["rejected"]) == (3, 1, 1)
+    assert client.get("/v1/customers").json()["items"] == []
+
+
+def test_import_creates_companies_and_people_and_reports_each_row(client):
+    report = post(client, CSV.encode("gbk"), filename="../../etc/通讯录.csv").json()
+    assert report["filename"] == "通讯录.csv"
+    outcomes = {r["name"]: (r["outcome"], r["reason"]) for r in report["rows"]}
+    assert outcomes["王芳"] == ("created", None)
+    assert outcomes["王芳(重复)"][0] == "merged"
+    assert outcomes["坏号码"] == ("rejected", "'12345' is not a valid phone number")
+    customers = {c["name"]: c for c in client.get("/v1/customers").json()["items"]}
+    assert set(customers) == {"华为技术有限公司", "张伟"}
+    hw = customers["华为技术有限公司"]
+    contacts = client.get(f"/v1/customers/{hw['id']}/contacts").json()["items"]
+    assert sorted(c["name"] for c in contacts) == ["李雷", "王芳"]
+    again = post(client, CSV.encode()).json()
+    assert (again["created"], again["updated"]) == (0, 4)  # every known phone or email
+
+
+def test_vcard_import(client):
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:张伟\r\nTEL;TYPE=CELL:13900139000\r\nEND:VCARD\r\n"
+    report = client.post("/v1/imports", content=card.encode(),
+                         headers={"content-type": "text/vcard"}).json()
+    assert report["format"] == "vcard" and report["created"] == 1
+
+
+def test_oversized_and_empty_imports_are_refused(client, monkeypatch):
+    from guanxi_registry.api import imports
+
+    monkeypatch.setattr(imports, "MAX_IMPORT_BYTES", 1000)
+    assert_problem(post(client, b"Name,Phone\n" + b"x,13800138000\n" * 200), 413)
+    assert_problem(post(client, b""), 422)
+    assert client.get("/v1/customers").json()["items"] == []
