@@ -1,15 +1,21 @@
 """Engines, sessions and migrations for SQLite (embedded) and PostgreSQL (production)."""
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date
+from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import JSON, Engine, create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+from .models import UTCDateTime
 
 log = logging.getLogger("guanxi.db")
 MIGRATION_LOCK_ID = 7_402_113  # arbitrary constant: one advisory lock id for migrations
@@ -22,13 +28,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def json_dumps(value: object) -> str:
+    """JSON columns: compact, UTF-8 kept readable, and no encoder run for the common empties."""
+    if value == [] or value == {}:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_serializer=json_dumps)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -37,10 +51,13 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk writes touch many index pages
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         json_serializer=json_dumps)
 
 
 def make_sessionmaker(engine: Engine, *, subscribers: dict[str, str] | None = None) -> sessionmaker:
@@ -91,3 +108,45 @@ def _configure_and_run(context, conn, target_metadata) -> None:
                       render_as_batch=conn.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Insert many rows with one driver-level executemany, skipping per-value SQLAlchemy work.
+
+    Values are converted once per column kind (JSON to text, aware datetimes to what the dialect
+    stores, decimals for SQLite); every row must carry the same keys. For 100,000-row imports
+    this is several times faster than `session.execute(table.insert(), rows)`.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    names = list(rows[0])
+    converters = [(i, conv) for i, name in enumerate(names)
+                  if (conv := _converter(table.c[name].type, sqlite)) is not None]
+    marker = "?" if sqlite else "%s"
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join([marker] * len(names))})'
+
+    pick = itemgetter(*names)
+    params = []
+    for row in rows:
+        values = list(pick(row)) if len(names) > 1 else [row[names[0]]]
+        for i, conv in converters:
+            values[i] = conv(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
+
+
+def _converter(column_type, sqlite: bool):
+    if isinstance(column_type, JSON):
+        return lambda v: None if v is None else json_dumps(v)
+    if isinstance(column_type, UTCDateTime):
+        if sqlite:
+            return lambda v: None if v is None else v.astimezone(UTC).strftime(
+                "%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's own SQLite datetime format
+        return None
+    if sqlite and column_type.python_type in (Decimal, date):
+        return lambda v: None if v is None else (str(v) if isinstance(v, Decimal)
+                                                 else v.isoformat())
+    return None

@@ -1,7 +1,7 @@
 """Column types and mixins every table uses: aware UTC times, money, timestamps, versions."""
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,7 +15,8 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A random 128-bit id as 32 hex characters (like uuid4().hex, without its overhead)."""
+    return os.urandom(16).hex()
 
 
 class UTCDateTime(TypeDecorator):

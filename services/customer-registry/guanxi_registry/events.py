@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from guanxi_shared.events import Event, EventHandler, publish
@@ -32,7 +32,7 @@ def on_opportunity_won(session: Session, event: Event) -> None:
            "lines": [{"product": won.get("title") or "opportunity", "quantity": "1",
                       "unit_price": str(won["amount"])}],
            "created_at": now, "updated_at": now, "version": 1}
-    session.execute(insert(Purchase), [row])
+    session.execute(Purchase.__table__.insert(), [row])
     publish(session=session, event_type="purchase.recorded",
             data=event_data(session.get(Purchase, row["id"])), source="registry")
 

@@ -37,7 +37,14 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+PLAIN_EMAIL = re.compile(r"^[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+
+
 def normalise_email(raw: str) -> str:
+    """Lower-cased; plain ASCII addresses skip the full (slow) RFC and IDNA validation."""
+    text = raw.strip().lower()
+    if PLAIN_EMAIL.match(text) and ".." not in text:
+        return text
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
@@ -45,16 +52,24 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
+NAME_NOISE = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"-]+")
+SUFFIX = re.compile("(.+?)(?:" + "|".join(
+    re.escape(NAME_NOISE.sub("", s)) for s in COMPANY_SUFFIXES) + ")$")
+
+
+def fold(text: str) -> str:
+    """Lower case and NFKC width folding (全角 -> 半角), skipped when already normal."""
+    text = text.lower()
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 def name_key(name: str) -> str:
     """A name reduced for 'similar names': case, width, spaces, punctuation, company suffixes."""
-    text = unicodedata.normalize("NFKC", name).lower()
-    text = re.sub(r"[\s\(\)（）\[\]【】·.,，、'\"-]+", "", text)
-    for suffix in COMPANY_SUFFIXES:
-        compact = re.sub(r"[\s.,]+", "", suffix)
-        if text.endswith(compact) and len(text) > len(compact):
-            text = text[: -len(compact)]
-            break
-    return text
+    text = NAME_NOISE.sub("", fold(name))
+    match = SUFFIX.match(text)
+    return match.group(1) if match else text
 
 
 def search_text(*parts: str | None) -> str:
@@ -63,7 +78,7 @@ def search_text(*parts: str | None) -> str:
     for part in parts:
         if not part:
             continue
-        text = unicodedata.normalize("NFKC", part).lower()
+        text = fold(part)
         out.append(text)
         if text.startswith("+86"):
             out.append(text[3:])

@@ -71,31 +71,42 @@ def parse(data: bytes, fmt: str) -> list[ImportRow]:
     return parse_vcard(text) if fmt == "vcard" else parse_csv(text)
 
 
-def _pick(row: dict[str, str], names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = row.get(name)
-        if value and value.strip():
-            return value.strip()
-    return None
+def _columns(header: list[str], names: tuple[str, ...]) -> list[int]:
+    """Indexes of the header cells matching any spelling, in the order of `names`."""
+    return [header.index(n) for n in names if n in header]
 
 
 def parse_csv(text: str) -> list[ImportRow]:
     reader = csv.reader(io.StringIO(text))
     header = [h.strip().lower() for h in next(reader, [])]
+    # Column positions are found once from the header, not per row.
+    fields = {key: _columns(header, names) for key, names in (
+        ("name", NAME), ("given", GIVEN), ("family", FAMILY), ("organisation", ORGANISATION),
+        ("title", TITLE), ("department", DEPARTMENT), ("birthday", BIRTHDAY),
+        ("note", NOTES), ("address", ADDRESS))}
+    phone_columns = [(kind, _columns(header, names)) for kind, names in PHONE_COLUMNS]
+    email_columns = _columns(header, EMAIL_COLUMNS)
     rows = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        raw = dict(zip(header, values, strict=False))
-        name = _pick(raw, NAME) or " ".join(
-            p for p in (_pick(raw, FAMILY), _pick(raw, GIVEN)) if p)
-        row = ImportRow(line=number, name=_clean_name(name), organisation=_pick(raw, ORGANISATION),
-                        job_title=_pick(raw, TITLE), department=_pick(raw, DEPARTMENT),
-                        address=_pick(raw, ADDRESS), note=_pick(raw, NOTES))
-        phones = [(kind, value) for kind, names in PHONE_COLUMNS
-                  for value in [_pick(raw, names)] if value]
-        emails = [raw[c].strip() for c in EMAIL_COLUMNS if raw.get(c, "").strip()]
-        _finish(row, phones, emails, _pick(raw, BIRTHDAY))
+
+        def first(indexes: list[int], values: list[str] = values) -> str | None:
+            for i in indexes:
+                if i < len(values) and values[i].strip():
+                    return values[i].strip()
+            return None
+
+        name = first(fields["name"]) or " ".join(
+            p for p in (first(fields["family"]), first(fields["given"])) if p)
+        row = ImportRow(line=number, name=_clean_name(name), organisation=first(fields["organisation"]),
+                        job_title=first(fields["title"]), department=first(fields["department"]),
+                        address=first(fields["address"]), note=first(fields["note"]))
+        phones = [(kind, value) for kind, indexes in phone_columns
+                  for value in [first(indexes)] if value]
+        emails = [values[i].strip() for i in email_columns
+                  if i < len(values) and values[i].strip()]
+        _finish(row, phones, emails, first(fields["birthday"]))
         rows.append(row)
     return rows
 
@@ -137,7 +148,7 @@ def _name_from_n(contents: dict) -> str | None:
 
 
 def _clean_name(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip()[:100]
+    return (re.sub(r"\s+", " ", name) if "  " in name or "\t" in name else name).strip()[:100]
 
 
 def _finish(row: ImportRow, phones: list[tuple[str, str]], emails: list[str],

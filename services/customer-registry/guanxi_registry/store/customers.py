@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
@@ -184,14 +184,14 @@ def record_history(session: Session, customer: Customer, changes: dict[str, Any]
             for field in TRACKED_FIELDS
             if field in changes and str(changes[field]) != str(getattr(customer, field))]
     if rows:
-        session.execute(insert(FieldChange), rows)
+        session.execute(FieldChange.__table__.insert(), rows)
 
 
 def set_tags(session: Session, customer_id: str, tags: list[str]) -> None:
     session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer_id))
     if tags:
         now = utcnow()
-        session.execute(insert(CustomerTag), [
+        session.execute(CustomerTag.__table__.insert(), [
             {"customer_id": customer_id, "tag": t, "created_at": now, "updated_at": now}
             for t in tags])
 

@@ -1,7 +1,7 @@
 """Groups (分组): free-form and unlimited; membership changes are customer updates."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -66,7 +66,7 @@ def change_members(*, session: Session, principal: Principal, group: CustomerGro
         return 0
     if add:
         now = utcnow()
-        session.execute(insert(GroupMember), [
+        session.execute(GroupMember.__table__.insert(), [
             {"group_id": group.id, "customer_id": cid, "created_at": now, "updated_at": now}
             for cid in changed])
     else:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.db import bulk_insert
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import new_id, utcnow
 
@@ -162,24 +163,33 @@ def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dic
            updates: list[dict[str, Any]], now: Any) -> None:
     for contact in contacts:
         contact.pop("_line", None)
-    if customers:
-        session.execute(insert(Customer), customers)
-    if contacts:
-        session.execute(insert(Contact), contacts)
+    bulk_insert(session, Customer.__table__, customers)
+    bulk_insert(session, Contact.__table__, contacts)
     for change in updates:  # few: only contacts that gained a missing field
         session.execute(update(Contact).where(Contact.id == change["id"]).values(
             **{k: v for k, v in change.items() if k != "id"}, version=Contact.version + 1))
     changed = session.scalars(select(Contact).where(
         Contact.id.in_([c["id"] for c in updates]))).all() if updates else []
     publish_many(session=session, event_type="customer.created", batch_size=EVENT_BATCH,
-                 items=[_event(c, drop=("search_text",)) for c in customers], source="registry")
+                 items=[_event(c, CUSTOMER_EVENT_FIELDS) for c in customers], source="registry")
     publish_many(session=session, event_type="contact.changed", batch_size=EVENT_BATCH,
-                 items=[_event(c) for c in contacts] + [contact_event(c) for c in changed],
-                 source="registry")
+                 items=[_event(c, CONTACT_EVENT_FIELDS) for c in contacts]
+                 + [contact_event(c) for c in changed], source="registry")
     session.commit()
 
 
-def _event(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The row as JSON, without nulls: imports carry many empty fields."""
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()
-            if v is not None and v != [] and v != {} and k not in drop}
+CUSTOMER_EVENT_FIELDS = ("id", "kind", "name", "status", "owner_id", "team_id", "phone", "email",
+                         "address", "tags", "version")
+CONTACT_EVENT_FIELDS = ("id", "customer_id", "name", "organisation", "job_title", "department",
+                        "phones", "primary_phone", "email", "birthday", "birthday_calendar",
+                        "birthday_month", "lunar_birthday_leap", "version")
+
+
+def _event(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The row's fields that import can set, as JSON (imports leave the rest empty)."""
+    out = {}
+    for key in fields:
+        value = row.get(key)
+        if value is not None:
+            out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -65,7 +65,7 @@ def record_many(*, session: Session, principal: Principal,
     if rows:
         try:
             with session.begin_nested():
-                session.execute(insert(Purchase), rows)
+                session.execute(Purchase.__table__.insert(), rows)
         except IntegrityError:  # an external_ref raced in from another request: redo
             session.rollback()
             return record_many(session=session, principal=principal, purchases_in=purchases_in)

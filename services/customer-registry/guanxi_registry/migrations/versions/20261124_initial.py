@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 0971e19b9e44
+Revision ID: 838cfbb64ad4
 Revises: 
-Create Date: 2026-11-24 09:56:47.925405
+Create Date: 2026-11-24 10:04:50.446167
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import guanxi_shared.models
 
 
-revision = '0971e19b9e44'
+revision = '838cfbb64ad4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -69,13 +69,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_customer_created', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_credit_code'), ['credit_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_email'), ['email'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customer_industry'), ['industry'], unique=False)
         batch_op.create_index('ix_customer_name_id', ['name', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_name_key'), ['name_key'], unique=False)
         batch_op.create_index('ix_customer_owner', ['owner_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_phone'), ['phone'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customer_region'), ['region'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customer_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_team_id'), ['team_id'], unique=False)
         batch_op.create_index('ix_customer_updated', ['updated_at', 'id'], unique=False)
 
@@ -344,13 +341,10 @@ def downgrade() -> None:
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index('ix_customer_updated')
         batch_op.drop_index(batch_op.f('ix_customer_team_id'))
-        batch_op.drop_index(batch_op.f('ix_customer_status'))
-        batch_op.drop_index(batch_op.f('ix_customer_region'))
         batch_op.drop_index(batch_op.f('ix_customer_phone'))
         batch_op.drop_index('ix_customer_owner')
         batch_op.drop_index(batch_op.f('ix_customer_name_key'))
         batch_op.drop_index('ix_customer_name_id')
-        batch_op.drop_index(batch_op.f('ix_customer_industry'))
         batch_op.drop_index(batch_op.f('ix_customer_email'))
         batch_op.drop_index(batch_op.f('ix_customer_credit_code'))
         batch_op.drop_index('ix_customer_created')
