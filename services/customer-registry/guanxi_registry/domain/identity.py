@@ -73,13 +73,8 @@ def name_key(name: str) -> str:
 
 
 def search_text(*parts: str | None) -> str:
-    """What full-text search looks in: lower-cased, width-folded, phones also as bare digits."""
-    out = []
-    for part in parts:
-        if not part:
-            continue
-        text = fold(part)
-        out.append(text)
-        if text.startswith("+86"):
-            out.append(text[3:])
-    return " | ".join(out)[:20000]
+    """What full-text search looks in: each distinct part once, lower-cased and width-folded.
+
+    Phones are stored in E.164, so a search for the bare digits still finds them as a substring.
+    """
+    return " | ".join(dict.fromkeys(fold(p) for p in parts if p))[:20000]
