@@ -70,7 +70,8 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         engine = db.make_engine(settings.database_url)
         db.migrate(engine, migrations_dir)
         app.state.engine = engine
-        app.state.sessions = db.make_sessionmaker(engine, subscribers=settings.subscriber_urls())
+        app.state.sessions = db.make_sessionmaker(engine, subscribers=settings.subscriber_urls(),
+                                                  timezone=settings.timezone)
         stoppers: list[Callable[[], None]] = []
         if settings.subscriber_urls() and settings.run_background_jobs:
             dispatcher = Dispatcher(

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
@@ -60,10 +61,17 @@ def make_engine(url: str) -> Engine:
                          json_serializer=json_dumps)
 
 
-def make_sessionmaker(engine: Engine, *, subscribers: dict[str, str] | None = None) -> sessionmaker:
-    """Sessions carry the outbox subscribers so that `publish` needs only the session."""
+def make_sessionmaker(engine: Engine, *, subscribers: dict[str, str] | None = None,
+                      timezone: str = "Asia/Shanghai") -> sessionmaker:
+    """Sessions carry the outbox subscribers and the company timezone, so that `publish` and
+    event handlers need only the session."""
     return sessionmaker(engine, class_=Session, expire_on_commit=False,
-                        info={"subscribers": dict(subscribers or {})})
+                        info={"subscribers": dict(subscribers or {}), "timezone": timezone})
+
+
+def local_today(session: Session) -> date:
+    """Today in the company's timezone: business dates are local dates."""
+    return datetime.now(ZoneInfo(session.info.get("timezone", "Asia/Shanghai"))).date()
 
 
 def session_scope(factory: sessionmaker) -> Iterator[Session]:
@@ -146,7 +154,8 @@ def _converter(column_type, sqlite: bool):
             return lambda v: None if v is None else v.astimezone(UTC).strftime(
                 "%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's own SQLite datetime format
         return None
-    if sqlite and column_type.python_type in (Decimal, date):
-        return lambda v: None if v is None else (str(v) if isinstance(v, Decimal)
-                                                 else v.isoformat())
+    if sqlite and column_type.python_type is Decimal:
+        return lambda v: str(v) if isinstance(v, Decimal) else v
+    if sqlite and column_type.python_type is date:
+        return lambda v: v.isoformat() if isinstance(v, date) else v
     return None

@@ -104,7 +104,11 @@ def paginate(session: Session, stmt: Select, *, sort: Any, key: Any, page: PageP
 
 
 def _value_of(row: Any, column: Any) -> Any:
+    """The sort value from an entity, a plain row, or a row whose first item is the entity."""
     name = column.key
     if hasattr(row, name):
         return getattr(row, name)
-    return row._mapping[name]
+    mapping = row._mapping
+    if name in mapping:
+        return mapping[name]
+    return getattr(row[0], name)

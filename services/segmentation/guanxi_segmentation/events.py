@@ -1,23 +1,90 @@
-"""Registry events segmentation consumes to keep its read model current."""
+"""Events segmentation consumes: the registry's customers and purchases, the needs service's
+satisfaction scores. A purchase rescored its customer at once (incremental update)."""
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from guanxi_shared.db import local_today
 from guanxi_shared.events import Event, EventHandler
 
-from .store.tables import CustomerRef, PurchaseFact
+from .store.scoring import rescore_customer
+from .store.tables import (
+    CustomerRef,
+    CustomerScore,
+    PurchaseFact,
+    SatisfactionScore,
+    StatusChange,
+)
 
 
 def on_customer(session: Session, event: Event) -> None:
-    session.merge(CustomerRef.model_validate(event.data))
+    data = event.data
+    current = session.get(CustomerRef, data["id"])
+    status = data.get("status", current.status if current else "prospect")
+    if current is None or current.status != status:
+        session.add(StatusChange(customer_id=data["id"], status=status,
+                                 lost_reason=data.get("lost_reason"),
+                                 changed_at=event.occurred_at))
+    values = {k: data[k] for k in ("name", "status", "lost_reason", "owner_id", "team_id",
+                                   "region", "industry") if k in data}
+    if current is None:
+        session.add(CustomerRef.model_validate({"id": data["id"], "status": status} | values))
+    else:
+        for key, value in values.items():
+            setattr(current, key, value)
+
+
+def on_merged(session: Session, event: Event) -> None:
+    merged, into = event.data["merged_id"], event.data["into_id"]
+    session.execute(update(PurchaseFact).where(PurchaseFact.customer_id == merged)
+                    .values(customer_id=into))
+    for table in (CustomerScore, CustomerRef):
+        key = table.customer_id if table is CustomerScore else table.id
+        session.execute(delete(table).where(key == merged))
+    rescore_customer(session=session, customer_id=into, as_of=local_today(session))
+
+
+def on_erased(session: Session, event: Event) -> None:
+    forget_customer(session, event.data["customer_id"])
+
+
+def forget_customer(session: Session, customer_id: str) -> dict[str, int]:
+    """Personal data goes; anonymous purchase totals stay so company figures do not change."""
+    ref = session.get(CustomerRef, customer_id)
+    if ref is not None:
+        ref.name, ref.lost_reason = f"已删除客户 {customer_id[:8]}", None
+    erased = {"satisfaction_scores": session.execute(delete(SatisfactionScore).where(
+        SatisfactionScore.customer_id == customer_id)).rowcount,
+              "status_reasons": session.execute(update(StatusChange).where(
+                  StatusChange.customer_id == customer_id).values(lost_reason=None)).rowcount}
+    return erased
 
 
 def on_purchase(session: Session, event: Event) -> None:
-    session.merge(PurchaseFact.model_validate(event.data))
+    if session.get(PurchaseFact, event.data["id"]) is None:
+        session.add(PurchaseFact.model_validate(event.data))
+        session.flush()
+    rescore_customer(session=session, customer_id=event.data["customer_id"], as_of=local_today(session))
+
+
+def on_satisfaction(session: Session, event: Event) -> None:
+    d = event.data
+    expected, experienced = float(d["expected"]), float(d["experienced"])
+    session.add(SatisfactionScore(
+        customer_id=d["customer_id"], scored_on=date.fromisoformat(d["scored_on"]),
+        expected=expected, experienced=experienced,
+        index=round(experienced / expected * 100, 1) if expected else 0.0))
 
 
 HANDLERS: dict[str, EventHandler] = {
     "customer.created": on_customer,
     "customer.updated": on_customer,
+    "customer.merged": on_merged,
+    "customer.erased": on_erased,
     "purchase.recorded": on_purchase,
+    "satisfaction.scored": on_satisfaction,
 }
+__all__ = ["HANDLERS", "forget_customer"]

@@ -9,3 +9,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "segmentation"
     database_url: str = "sqlite:///./data/segmentation.db"
+
+    registry_url: str = "http://127.0.0.1:8001"
+    nightly_recompute_hour: int = 2

@@ -1,13 +1,14 @@
 """Segmentation's read model of the registry (fed by events) and its own results."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Index
-from sqlmodel import Field
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
 
-from guanxi_shared.models import MONEY, Timestamped
+from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, utcnow
 
 
 class CustomerRef(Timestamped, table=True):
@@ -16,8 +17,11 @@ class CustomerRef(Timestamped, table=True):
     id: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=200)
     status: str = Field(max_length=16)
+    lost_reason: str | None = Field(default=None, max_length=500)
     owner_id: str | None = Field(default=None, max_length=64, index=True)
     team_id: str | None = Field(default=None, max_length=64, index=True)
+    region: str | None = Field(default=None, max_length=100)
+    industry: str | None = Field(default=None, max_length=100)
 
 
 class PurchaseFact(Timestamped, table=True):
@@ -29,3 +33,105 @@ class PurchaseFact(Timestamped, table=True):
     purchased_on: date
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(default="CNY", max_length=3)
+
+
+class StatusChange(SQLModel, table=True):
+    """When a customer became lost (流失) or came back, and why: the churn report's source."""
+
+    __tablename__ = "status_change"
+    __table_args__ = (Index("ix_status_change_at", "status", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(max_length=32, index=True)
+    status: str = Field(max_length=16)
+    lost_reason: str | None = Field(default=None, max_length=500)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerScore(SQLModel, table=True):
+    """The latest scores of each customer (one row per customer)."""
+
+    __tablename__ = "customer_score"
+    __table_args__ = (Index("ix_customer_score_segment", "segment", "monetary", "customer_id"),
+                      Index("ix_customer_score_tier", "tier", "monetary", "customer_id"))
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    as_of: date
+    recency_days: int
+    frequency: int
+    monetary: Decimal = Field(sa_type=MONEY)
+    first_purchase_on: date
+    last_purchase_on: date
+    r_score: int
+    f_score: int
+    m_score: int
+    segment: str = Field(max_length=40)
+    tier: str = Field(max_length=16)
+    clv_simple: Decimal | None = Field(default=None, sa_type=MONEY)
+    clv_model: Decimal | None = Field(default=None, sa_type=MONEY)
+    expected_purchases_year: float | None = None
+    p_alive: float | None = None
+    at_risk: bool = False
+    at_risk_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON,
+                                                                              nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ScoreRun(SQLModel, table=True):
+    """A full recompute: when, as of which date, and the cut points later increments reuse."""
+
+    __tablename__ = "score_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    customers: int
+    seconds: float
+    cuts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ScoreSnapshot(SQLModel, table=True):
+    """Scores kept per date, to see how a customer moved and to build migration matrices."""
+
+    __tablename__ = "score_snapshot"
+
+    snapshot_date: date = Field(primary_key=True)
+    customer_id: str = Field(primary_key=True, max_length=32, index=True)
+    r_score: int
+    f_score: int
+    m_score: int
+    segment: str = Field(max_length=40)
+    tier: str = Field(max_length=16)
+    monetary: Decimal = Field(sa_type=MONEY)
+
+
+class Policy(Timestamped, table=True):
+    """The company's scoring policy: one row, edited through /v1/policies."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 1
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ModelFit(SQLModel, table=True):
+    """A BG/NBD + Gamma-Gamma fit and its holdout check."""
+
+    __tablename__ = "model_fit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SatisfactionScore(SQLModel, table=True):
+    """Satisfaction (客户满意度) = experienced / expected value x 100%, as the needs service scores it."""
+
+    __tablename__ = "satisfaction_score"
+    __table_args__ = (Index("ix_satisfaction_customer", "customer_id", "scored_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(max_length=32)
+    scored_on: date
+    expected: float
+    experienced: float
+    index: float

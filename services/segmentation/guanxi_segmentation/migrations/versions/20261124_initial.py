@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 112f58470f9a
+Revision ID: 2f66147ac9c2
 Revises: 
-Create Date: 2026-11-24 09:53:42.421857
+Create Date: 2026-11-24 10:14:26.210243
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import guanxi_shared.models
 
 
-revision = '112f58470f9a'
+revision = '2f66147ac9c2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,13 +24,42 @@ def upgrade() -> None:
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('lost_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('owner_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('team_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('region', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('industry', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('customer_ref', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_ref_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_ref_team_id'), ['team_id'], unique=False)
+
+    op.create_table('customer_score',
+    sa.Column('customer_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('recency_days', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.Integer(), nullable=False),
+    sa.Column('monetary', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('first_purchase_on', sa.Date(), nullable=False),
+    sa.Column('last_purchase_on', sa.Date(), nullable=False),
+    sa.Column('r_score', sa.Integer(), nullable=False),
+    sa.Column('f_score', sa.Integer(), nullable=False),
+    sa.Column('m_score', sa.Integer(), nullable=False),
+    sa.Column('segment', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('tier', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('clv_simple', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('clv_model', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('expected_purchases_year', sa.Float(), nullable=True),
+    sa.Column('p_alive', sa.Float(), nullable=True),
+    sa.Column('at_risk', sa.Boolean(), nullable=False),
+    sa.Column('at_risk_reasons', sa.JSON(), nullable=False),
+    sa.Column('updated_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('customer_id')
+    )
+    with op.batch_alter_table('customer_score', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_score_segment', ['segment', 'monetary', 'customer_id'], unique=False)
+        batch_op.create_index('ix_customer_score_tier', ['tier', 'monetary', 'customer_id'], unique=False)
 
     op.create_table('idempotency_record',
     sa.Column('principal', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
@@ -45,6 +74,12 @@ def upgrade() -> None:
     with op.batch_alter_table('idempotency_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_idempotency_record_created_at'), ['created_at'], unique=False)
 
+    op.create_table('model_fit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fitted_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('outbox_event',
     sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -55,6 +90,14 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_event_created_at'), ['created_at'], unique=False)
 
+    op.create_table('policy',
+    sa.Column('created_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('processed_event',
     sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -75,6 +118,53 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('purchase_fact', schema=None) as batch_op:
         batch_op.create_index('ix_purchase_fact_customer_date', ['customer_id', 'purchased_on'], unique=False)
+
+    op.create_table('satisfaction_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('scored_on', sa.Date(), nullable=False),
+    sa.Column('expected', sa.Float(), nullable=False),
+    sa.Column('experienced', sa.Float(), nullable=False),
+    sa.Column('index', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('satisfaction_score', schema=None) as batch_op:
+        batch_op.create_index('ix_satisfaction_customer', ['customer_id', 'scored_on'], unique=False)
+
+    op.create_table('score_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('computed_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('customers', sa.Integer(), nullable=False),
+    sa.Column('seconds', sa.Float(), nullable=False),
+    sa.Column('cuts', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('score_snapshot',
+    sa.Column('snapshot_date', sa.Date(), nullable=False),
+    sa.Column('customer_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('r_score', sa.Integer(), nullable=False),
+    sa.Column('f_score', sa.Integer(), nullable=False),
+    sa.Column('m_score', sa.Integer(), nullable=False),
+    sa.Column('segment', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('tier', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('monetary', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.PrimaryKeyConstraint('snapshot_date', 'customer_id')
+    )
+    with op.batch_alter_table('score_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_snapshot_customer_id'), ['customer_id'], unique=False)
+
+    op.create_table('status_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('lost_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('changed_at', guanxi_shared.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('status_change', schema=None) as batch_op:
+        batch_op.create_index('ix_status_change_at', ['status', 'changed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_status_change_customer_id'), ['customer_id'], unique=False)
 
     op.create_table('outbox_delivery',
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -100,19 +190,40 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_delivery_event_id'))
 
     op.drop_table('outbox_delivery')
+    with op.batch_alter_table('status_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_status_change_customer_id'))
+        batch_op.drop_index('ix_status_change_at')
+
+    op.drop_table('status_change')
+    with op.batch_alter_table('score_snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_snapshot_customer_id'))
+
+    op.drop_table('score_snapshot')
+    op.drop_table('score_run')
+    with op.batch_alter_table('satisfaction_score', schema=None) as batch_op:
+        batch_op.drop_index('ix_satisfaction_customer')
+
+    op.drop_table('satisfaction_score')
     with op.batch_alter_table('purchase_fact', schema=None) as batch_op:
         batch_op.drop_index('ix_purchase_fact_customer_date')
 
     op.drop_table('purchase_fact')
     op.drop_table('processed_event')
+    op.drop_table('policy')
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_event_created_at'))
 
     op.drop_table('outbox_event')
+    op.drop_table('model_fit')
     with op.batch_alter_table('idempotency_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idempotency_record_created_at'))
 
     op.drop_table('idempotency_record')
+    with op.batch_alter_table('customer_score', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_score_tier')
+        batch_op.drop_index('ix_customer_score_segment')
+
+    op.drop_table('customer_score')
     with op.batch_alter_table('customer_ref', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_ref_team_id'))
         batch_op.drop_index(batch_op.f('ix_customer_ref_owner_id'))

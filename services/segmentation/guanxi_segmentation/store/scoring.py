@@ -1,0 +1,241 @@
+"""Scoring every customer at once (set-based), or one customer after a purchase.
+
+One aggregate query reads what RFM, trends and the models need; NumPy does the scoring; the
+results replace the score table with one bulk insert. A purchase rescores only its customer
+with the cut points of the last full run.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import case, delete, func, select
+from sqlmodel import Session
+
+from guanxi_shared.db import bulk_insert
+from guanxi_shared.events import publish_many
+from guanxi_shared.models import utcnow
+
+from ..domain import clv, pareto, rfm, segments
+from ..schemas.policy import PolicySettings
+from .tables import CustomerScore, ModelFit, Policy, PurchaseFact, ScoreRun, ScoreSnapshot
+
+
+def policy(session: Session) -> PolicySettings:
+    row = session.get(Policy, 1)
+    return PolicySettings.model_validate(row.settings) if row else PolicySettings()
+
+
+@dataclass
+class Facts:
+    ids: np.ndarray
+    frequency: np.ndarray
+    monetary: np.ndarray
+    first: np.ndarray  # days since epoch
+    last: np.ndarray
+    recent_spend: np.ndarray
+    previous_spend: np.ndarray
+
+
+def load_facts(session: Session, as_of: date, window_days: int,
+               customer_id: str | None = None) -> Facts:
+    """One GROUP BY over purchases up to `as_of` (refunds count as negative amounts)."""
+    recent_from = as_of - timedelta(days=window_days)
+    previous_from = recent_from - timedelta(days=window_days)
+    amount = PurchaseFact.amount
+    stmt = (select(PurchaseFact.customer_id, func.count(), func.sum(amount),
+                   func.min(PurchaseFact.purchased_on), func.max(PurchaseFact.purchased_on),
+                   func.sum(case((PurchaseFact.purchased_on > recent_from, amount), else_=0)),
+                   func.sum(case(((PurchaseFact.purchased_on > previous_from)
+                                  & (PurchaseFact.purchased_on <= recent_from), amount),
+                                 else_=0)))
+            .where(PurchaseFact.purchased_on <= as_of)
+            .group_by(PurchaseFact.customer_id).order_by(PurchaseFact.customer_id))
+    if customer_id:
+        stmt = stmt.where(PurchaseFact.customer_id == customer_id)
+    rows = session.execute(stmt).all()
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
+    day = np.datetime64("1970-01-01", "D")
+    return Facts(ids=np.array(cols[0], dtype=object),
+                 frequency=np.array(cols[1], dtype=np.int64),
+                 monetary=np.array(cols[2], dtype=float),
+                 first=(np.array(cols[3], dtype="datetime64[D]") - day).astype(np.int64),
+                 last=(np.array(cols[4], dtype="datetime64[D]") - day).astype(np.int64),
+                 recent_spend=np.array(cols[5], dtype=float),
+                 previous_spend=np.array(cols[6], dtype=float))
+
+
+def _days(as_of: date) -> int:
+    return (as_of - date(1970, 1, 1)).days
+
+
+def at_risk_reasons(facts: Facts, as_of: date, settings: PolicySettings,
+                    segment_dropped: np.ndarray) -> list[list[str]]:
+    """Why a customer may be slipping: a long gap against their own rhythm, falling spend, or a
+    drop to a lower segment. Flags are vectorised; text is written only for flagged customers."""
+    recency = _days(as_of) - facts.last
+    rhythm = (facts.last - facts.first) / np.maximum(facts.frequency - 1, 1)
+    long_gap = (facts.frequency > 1) & (recency > settings.at_risk_gap_factor
+                                        * np.maximum(rhythm, 1))
+    falling = (facts.previous_spend > 0) & (
+        facts.recent_spend < settings.falling_spend_ratio * facts.previous_spend)
+    out: list[list[str]] = [[] for _ in range(len(facts.ids))]
+    for i in np.flatnonzero(long_gap):
+        out[i].append(f"no purchase for {int(recency[i])} days against a usual gap of "
+                      f"{rhythm[i]:.0f} days")
+    for i in np.flatnonzero(falling):
+        out[i].append(f"spend fell from {facts.previous_spend[i]:.2f} to "
+                      f"{facts.recent_spend[i]:.2f} over the last {settings.trend_window_days} "
+                      "days")
+    for i in np.flatnonzero(segment_dropped):
+        out[i].append("dropped to a lower segment")
+    return out
+
+
+SEGMENT_RANK = {rule.name: i for i, rule in enumerate(reversed(segments.DEFAULT_RULES))}
+
+
+def model_columns(session: Session, facts: Facts, as_of: date) -> tuple[np.ndarray, ...] | None:
+    """p_alive, expected purchases next year and model CLV from the latest fit, if any."""
+    fit = session.scalars(select(ModelFit).order_by(ModelFit.id.desc()).limit(1)).first()
+    if fit is None or not len(facts.ids):
+        return None
+    res = fit.result
+    unit = 7.0 if res["time_unit"] == "weeks" else 1.0
+    x = (facts.frequency - 1).astype(float)
+    t_x = (facts.last - facts.first) / unit
+    big_t = (_days(as_of) - facts.first) / unit
+    bg = clv.BgNbd(**{k: res["bgnbd"][k] for k in ("r", "alpha", "a", "b", "log_likelihood")})
+    gg = clv.GammaGamma(**{k: res["gamma_gamma"][k] for k in ("p", "q", "gamma",
+                                                             "log_likelihood")})
+    alive = clv.probability_alive(bg, x, t_x, big_t)
+    year = clv.expected_purchases(bg, 365.0 / unit, x, t_x, big_t)
+    mean_spend = np.where(facts.frequency > 0, facts.monetary / np.maximum(facts.frequency, 1), 0)
+    value = year * clv.expected_spend(gg, x, mean_spend)
+    return alive, year, value
+
+
+def score_rows(session: Session, facts: Facts, as_of: date, settings: PolicySettings,
+               cuts: dict[str, Any] | None, previous: dict[str, str]) -> list[dict[str, Any]]:
+    recency = (_days(as_of) - facts.last).astype(float)
+    freq = facts.frequency.astype(float)
+    if cuts is None:
+        bins = (None if settings.binning == "quintiles" else rfm.Bins(
+            **settings.fixed_bins.model_dump()))  # type: ignore[union-attr]
+        r, f, m = rfm.score(recency, freq, facts.monetary, facts.ids.astype(str), bins)
+        tiers = pareto.tiers(facts.monetary, facts.ids.astype(str))
+    else:
+        r = rfm.threshold_scores(recency, cuts["recency_days"], higher_is_better=False)
+        f = rfm.threshold_scores(freq, cuts["frequency"])
+        m = rfm.threshold_scores(facts.monetary, cuts["monetary"])
+        tiers = np.where(facts.monetary >= cuts["invest_from"], "invest",
+                         np.where(facts.monetary <= cuts["reconsider_to"], "reconsider", "keep"))
+    names = segments.assign(r, f, m, settings.segment_rules)
+    dropped = np.array([SEGMENT_RANK.get(n, 0) < SEGMENT_RANK.get(previous.get(cid, n), 0)
+                        for cid, n in zip(facts.ids, names, strict=True)], dtype=bool)
+    reasons = at_risk_reasons(facts, as_of, settings, dropped)
+    model = model_columns(session, facts, as_of)
+    years_seen = np.maximum((facts.last - facts.first) / 365.0, 1.0)
+    per_purchase = facts.monetary / np.maximum(facts.frequency, 1)
+    profit = per_purchase * settings.margin_rate
+    simple = clv.simple_clv(first_sale_profit=profit, repeat_profit=profit,
+                            purchases_per_year=(facts.frequency - 1) / years_seen,
+                            lifetime_years=settings.expected_lifetime_years,
+                            acquisition_cost=settings.acquisition_cost)
+    epoch = date(1970, 1, 1)
+    columns = {
+        "customer_id": facts.ids, "as_of": [as_of] * len(facts.ids),
+        "recency_days": recency.astype(int).tolist(), "frequency": facts.frequency.tolist(),
+        "monetary": np.round(facts.monetary, 2).tolist(),
+        "first_purchase_on": [epoch + timedelta(days=int(d)) for d in facts.first],
+        "last_purchase_on": [epoch + timedelta(days=int(d)) for d in facts.last],
+        "r_score": r.tolist(), "f_score": f.tolist(), "m_score": m.tolist(),
+        "segment": names, "tier": tiers, "clv_simple": np.round(simple, 2).tolist(),
+        "clv_model": _finite_or_none(model, 2, digits=2, n=len(facts.ids)),
+        "expected_purchases_year": _finite_or_none(model, 1, digits=4, n=len(facts.ids)),
+        "p_alive": _finite_or_none(model, 0, digits=4, n=len(facts.ids)),
+        "at_risk": [bool(x) for x in reasons], "at_risk_reasons": reasons,
+        "updated_at": [utcnow()] * len(facts.ids)}
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _finite_or_none(model: tuple[np.ndarray, ...] | None, index: int, digits: int,
+                    n: int) -> list[float | None]:
+    """Model outputs as plain floats; where the fitted model cannot say (NaN), None."""
+    if model is None:
+        return [None] * n
+    values = np.round(model[index], digits)
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
+def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> ScoreRun:
+    started = time.perf_counter()
+    settings = policy(session)
+    facts = load_facts(session, as_of, settings.trend_window_days)
+    previous = dict(session.execute(select(CustomerScore.customer_id,
+                                           CustomerScore.segment)).tuples().all())
+    old = {row[0]: row[1:] for row in session.execute(
+        select(CustomerScore.customer_id, CustomerScore.segment, CustomerScore.tier,
+               CustomerScore.at_risk))}
+    rows = score_rows(session, facts, as_of, settings, None, previous)
+    session.execute(delete(CustomerScore))
+    bulk_insert(session, CustomerScore.__table__, rows)
+    if snapshot:
+        take_snapshot(session, as_of, rows)
+    changed = [_segment_event(r) for r in rows
+               if old.get(r["customer_id"]) != (r["segment"], r["tier"], r["at_risk"])]
+    publish_many(session=session, event_type="segment.changed", items=changed,
+                 source="segmentation", batch_size=500)
+    run = ScoreRun(as_of=as_of, customers=len(rows), seconds=time.perf_counter() - started,
+                   cuts=_cuts(facts, as_of))
+    session.add(run)
+    session.commit()
+    return run
+
+
+def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
+    ranked = np.sort(facts.monetary)[::-1]
+    n = len(ranked)
+    return {"recency_days": rfm.quintile_cuts((_days(as_of) - facts.last).astype(float)),
+            "frequency": rfm.quintile_cuts(facts.frequency.astype(float)),
+            "monetary": rfm.quintile_cuts(facts.monetary),
+            "invest_from": float(ranked[max(int(np.ceil(n * 0.2)) - 1, 0)]) if n else 0.0,
+            "reconsider_to": float(ranked[n - max(int(np.floor(n * 0.2)), 1)]) if n else 0.0}
+
+
+def take_snapshot(session: Session, snapshot_date: date, rows: list[dict[str, Any]]) -> None:
+    session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.snapshot_date == snapshot_date))
+    bulk_insert(session, ScoreSnapshot.__table__, [
+        {"snapshot_date": snapshot_date, "customer_id": r["customer_id"],
+         "r_score": r["r_score"], "f_score": r["f_score"], "m_score": r["m_score"],
+         "segment": r["segment"], "tier": r["tier"], "monetary": r["monetary"]} for r in rows])
+
+
+def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None:
+    """After a purchase: this customer's scores with the last run's cut points (no commit)."""
+    run = session.scalars(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1)).first()
+    if run is None:
+        return  # nothing is scored until the first full run
+    settings = policy(session)
+    facts = load_facts(session, as_of, settings.trend_window_days, customer_id=customer_id)
+    if not len(facts.ids):
+        return
+    current = session.get(CustomerScore, customer_id)
+    previous = {customer_id: current.segment} if current else {}
+    cuts = run.cuts | {"recency_days": tuple(run.cuts["recency_days"])}
+    row = score_rows(session, facts, as_of, settings, cuts, previous)[0]
+    changed = current is None or (current.segment, current.tier, current.at_risk) != (
+        row["segment"], row["tier"], row["at_risk"])
+    session.merge(CustomerScore.model_validate(row))
+    if changed:
+        publish_many(session=session, event_type="segment.changed", items=[_segment_event(row)],
+                     source="segmentation")
+
+
+def _segment_event(row: dict[str, Any]) -> dict[str, Any]:
+    return {"customer_id": row["customer_id"], "segment": row["segment"], "tier": row["tier"],
+            "at_risk": row["at_risk"], "at_risk_reasons": row["at_risk_reasons"]}
