@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Float, String, case, delete, func, select, type_coerce
 from sqlmodel import Session
 
-from guanxi_shared.db import bulk_insert
+from guanxi_shared.db import bulk_insert_columns
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
 
@@ -42,28 +42,32 @@ class Facts:
 
 def load_facts(session: Session, as_of: date, window_days: int,
                customer_id: str | None = None) -> Facts:
-    """One GROUP BY over purchases up to `as_of` (refunds count as negative amounts)."""
+    """One GROUP BY over purchases up to `as_of` (refunds count as negative amounts).
+
+    Sums come back as floats and dates as text (type_coerce), then NumPy converts whole
+    columns at once: per-value Decimal and date objects would cost more than the query.
+    """
     recent_from = as_of - timedelta(days=window_days)
     previous_from = recent_from - timedelta(days=window_days)
-    amount = PurchaseFact.amount
-    stmt = (select(PurchaseFact.customer_id, func.count(), func.sum(amount),
-                   func.min(PurchaseFact.purchased_on), func.max(PurchaseFact.purchased_on),
-                   func.sum(case((PurchaseFact.purchased_on > recent_from, amount), else_=0)),
-                   func.sum(case(((PurchaseFact.purchased_on > previous_from)
-                                  & (PurchaseFact.purchased_on <= recent_from), amount),
-                                 else_=0)))
-            .where(PurchaseFact.purchased_on <= as_of)
-            .group_by(PurchaseFact.customer_id).order_by(PurchaseFact.customer_id))
+    amount, day = PurchaseFact.amount, PurchaseFact.purchased_on
+    stmt = (select(PurchaseFact.customer_id, func.count(),
+                   type_coerce(func.sum(amount), Float),
+                   type_coerce(func.min(day), String), type_coerce(func.max(day), String),
+                   type_coerce(func.sum(case((day > recent_from, amount), else_=0)), Float),
+                   type_coerce(func.sum(case(((day > previous_from) & (day <= recent_from),
+                                              amount), else_=0)), Float))
+            .where(day <= as_of).group_by(PurchaseFact.customer_id)
+            .order_by(PurchaseFact.customer_id))
     if customer_id:
         stmt = stmt.where(PurchaseFact.customer_id == customer_id)
     rows = session.execute(stmt).all()
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
-    day = np.datetime64("1970-01-01", "D")
+    epoch = np.datetime64("1970-01-01", "D")
     return Facts(ids=np.array(cols[0], dtype=object),
                  frequency=np.array(cols[1], dtype=np.int64),
                  monetary=np.array(cols[2], dtype=float),
-                 first=(np.array(cols[3], dtype="datetime64[D]") - day).astype(np.int64),
-                 last=(np.array(cols[4], dtype="datetime64[D]") - day).astype(np.int64),
+                 first=(np.array(cols[3], dtype="datetime64[D]") - epoch).astype(np.int64),
+                 last=(np.array(cols[4], dtype="datetime64[D]") - epoch).astype(np.int64),
                  recent_spend=np.array(cols[5], dtype=float),
                  previous_spend=np.array(cols[6], dtype=float))
 
@@ -118,8 +122,9 @@ def model_columns(session: Session, facts: Facts, as_of: date) -> tuple[np.ndarr
     return alive, year, value
 
 
-def score_rows(session: Session, facts: Facts, as_of: date, settings: PolicySettings,
-               cuts: dict[str, Any] | None, previous: dict[str, str]) -> list[dict[str, Any]]:
+def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicySettings,
+                  cuts: dict[str, Any] | None, previous: dict[str, str]) -> dict[str, list]:
+    """Every score, column by column (the shape bulk inserts and NumPy both like)."""
     recency = (_days(as_of) - facts.last).astype(float)
     freq = facts.frequency.astype(float)
     if cuts is None:
@@ -145,13 +150,11 @@ def score_rows(session: Session, facts: Facts, as_of: date, settings: PolicySett
                             purchases_per_year=(facts.frequency - 1) / years_seen,
                             lifetime_years=settings.expected_lifetime_years,
                             acquisition_cost=settings.acquisition_cost)
-    epoch = date(1970, 1, 1)
     columns = {
         "customer_id": facts.ids, "as_of": [as_of] * len(facts.ids),
         "recency_days": recency.astype(int).tolist(), "frequency": facts.frequency.tolist(),
         "monetary": np.round(facts.monetary, 2).tolist(),
-        "first_purchase_on": [epoch + timedelta(days=int(d)) for d in facts.first],
-        "last_purchase_on": [epoch + timedelta(days=int(d)) for d in facts.last],
+        "first_purchase_on": _iso_dates(facts.first), "last_purchase_on": _iso_dates(facts.last),
         "r_score": r.tolist(), "f_score": f.tolist(), "m_score": m.tolist(),
         "segment": names, "tier": tiers, "clv_simple": np.round(simple, 2).tolist(),
         "clv_model": _finite_or_none(model, 2, digits=2, n=len(facts.ids)),
@@ -159,8 +162,12 @@ def score_rows(session: Session, facts: Facts, as_of: date, settings: PolicySett
         "p_alive": _finite_or_none(model, 0, digits=4, n=len(facts.ids)),
         "at_risk": [bool(x) for x in reasons], "at_risk_reasons": reasons,
         "updated_at": [utcnow()] * len(facts.ids)}
-    keys = list(columns)
-    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return {k: list(v) for k, v in columns.items()}
+
+
+def _iso_dates(days: np.ndarray) -> list[str]:
+    """Day numbers to ISO dates in one vectorised call (both databases accept the text)."""
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").tolist()
 
 
 def _finite_or_none(model: tuple[np.ndarray, ...] | None, index: int, digits: int,
@@ -176,21 +183,22 @@ def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> 
     started = time.perf_counter()
     settings = policy(session)
     facts = load_facts(session, as_of, settings.trend_window_days)
-    previous = dict(session.execute(select(CustomerScore.customer_id,
-                                           CustomerScore.segment)).tuples().all())
     old = {row[0]: row[1:] for row in session.execute(
         select(CustomerScore.customer_id, CustomerScore.segment, CustomerScore.tier,
                CustomerScore.at_risk))}
-    rows = score_rows(session, facts, as_of, settings, None, previous)
+    columns = score_columns(session, facts, as_of, settings, None,
+                            {cid: v[0] for cid, v in old.items()})
     session.execute(delete(CustomerScore))
-    bulk_insert(session, CustomerScore.__table__, rows)
+    bulk_insert_columns(session, CustomerScore.__table__, columns)
     if snapshot:
-        take_snapshot(session, as_of, rows)
-    changed = [_segment_event(r) for r in rows
-               if old.get(r["customer_id"]) != (r["segment"], r["tier"], r["at_risk"])]
-    publish_many(session=session, event_type="segment.changed", items=changed,
+        take_snapshot(session, as_of, columns)
+    changed = [i for i, cid in enumerate(columns["customer_id"])
+               if old.get(cid) != (columns["segment"][i], columns["tier"][i],
+                                   columns["at_risk"][i])]
+    publish_many(session=session, event_type="segment.changed",
+                 items=[_segment_event(columns, i) for i in changed],
                  source="segmentation", batch_size=500)
-    run = ScoreRun(as_of=as_of, customers=len(rows), seconds=time.perf_counter() - started,
+    run = ScoreRun(as_of=as_of, customers=len(facts.ids), seconds=time.perf_counter() - started,
                    cuts=_cuts(facts, as_of))
     session.add(run)
     session.commit()
@@ -207,12 +215,12 @@ def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
             "reconsider_to": float(ranked[n - max(int(np.floor(n * 0.2)), 1)]) if n else 0.0}
 
 
-def take_snapshot(session: Session, snapshot_date: date, rows: list[dict[str, Any]]) -> None:
+def take_snapshot(session: Session, snapshot_date: date, columns: dict[str, list]) -> None:
     session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.snapshot_date == snapshot_date))
-    bulk_insert(session, ScoreSnapshot.__table__, [
-        {"snapshot_date": snapshot_date, "customer_id": r["customer_id"],
-         "r_score": r["r_score"], "f_score": r["f_score"], "m_score": r["m_score"],
-         "segment": r["segment"], "tier": r["tier"], "monetary": r["monetary"]} for r in rows])
+    keep = ("customer_id", "r_score", "f_score", "m_score", "segment", "tier", "monetary")
+    bulk_insert_columns(session, ScoreSnapshot.__table__, {
+        "snapshot_date": [snapshot_date] * len(columns["customer_id"]),
+        **{k: columns[k] for k in keep}})
 
 
 def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None:
@@ -227,15 +235,16 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     current = session.get(CustomerScore, customer_id)
     previous = {customer_id: current.segment} if current else {}
     cuts = run.cuts | {"recency_days": tuple(run.cuts["recency_days"])}
-    row = score_rows(session, facts, as_of, settings, cuts, previous)[0]
+    columns = score_columns(session, facts, as_of, settings, cuts, previous)
+    row = {k: v[0] for k, v in columns.items()}
     changed = current is None or (current.segment, current.tier, current.at_risk) != (
         row["segment"], row["tier"], row["at_risk"])
     session.merge(CustomerScore.model_validate(row))
     if changed:
-        publish_many(session=session, event_type="segment.changed", items=[_segment_event(row)],
-                     source="segmentation")
+        publish_many(session=session, event_type="segment.changed",
+                     items=[_segment_event(columns, 0)], source="segmentation")
 
 
-def _segment_event(row: dict[str, Any]) -> dict[str, Any]:
-    return {"customer_id": row["customer_id"], "segment": row["segment"], "tier": row["tier"],
-            "at_risk": row["at_risk"], "at_risk_reasons": row["at_risk_reasons"]}
+def _segment_event(columns: dict[str, list], i: int) -> dict[str, Any]:
+    return {k: columns[k][i] for k in ("customer_id", "segment", "tier", "at_risk",
+                                       "at_risk_reasons")}

@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 2f66147ac9c2
+Revision ID: b0981845fd0d
 Revises: 
-Create Date: 2026-11-24 10:14:26.210243
+Create Date: 2026-11-24 10:24:06.635236
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import guanxi_shared.models
 
 
-revision = '2f66147ac9c2'
+revision = 'b0981845fd0d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -117,7 +117,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('purchase_fact', schema=None) as batch_op:
-        batch_op.create_index('ix_purchase_fact_customer_date', ['customer_id', 'purchased_on'], unique=False)
+        batch_op.create_index('ix_purchase_fact_customer_date', ['customer_id', 'purchased_on', 'amount'], unique=False)
 
     op.create_table('satisfaction_score',
     sa.Column('id', sa.Integer(), nullable=False),
