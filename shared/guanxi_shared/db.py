@@ -144,10 +144,16 @@ def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> No
     for name in names:
         conv = _converter(table.c[name].type, sqlite)
         converted.append(columns[name] if conv is None else [conv(v) for v in columns[name]])
-    marker = "?" if sqlite else "%s"
     quoted = ", ".join(f'"{name}"' for name in names)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join([marker] * len(names))})'
-    conn.exec_driver_sql(sql, list(zip(*converted, strict=True)))
+    if sqlite:
+        sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(["?"] * len(names))})'
+        conn.exec_driver_sql(sql, list(zip(*converted, strict=True)))
+        return
+    # PostgreSQL: COPY in the session's own transaction, far faster than INSERT batches.
+    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in zip(*converted, strict=True):
+            copy.write_row(row)
 
 
 def _converter(column_type, sqlite: bool):

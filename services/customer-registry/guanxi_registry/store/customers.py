@@ -222,7 +222,7 @@ def _strip_tags(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def matches(session: Session, folded: str):  # noqa: ANN201
+def matches(session: Session, folded: str):
     """Substring search over search_text, served by the trigram index of each database.
 
     SQLite: the FTS5 trigram table (migration search_index) for 3+ characters. PostgreSQL: the
