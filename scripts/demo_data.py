@@ -1,7 +1,10 @@
-"""A realistic demo company: a few hundred customers, two years of purchases, through the API."""
+"""A realistic demo company through the API: a few hundred customers with contacts (solar and
+lunar birthdays, roles, hobbies), two years of purchases, referrals, groups, notes, and some
+customers lost with their reasons."""
 from __future__ import annotations
 
 import random
+import time
 from datetime import date, timedelta
 
 import httpx
@@ -10,31 +13,91 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超"]
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "西安"]
 TRADES = ["科技", "贸易", "食品", "医疗器械", "建材", "教育咨询", "物流", "电子", "服装", "餐饮"]
-REPS = ["rep-li", "rep-wang", "rep-zhang", "rep-chen"]
+TITLES = ["总经理", "采购经理", "技术总监", "财务主管", "行政主管"]
+ROLES = ["decision_maker", "driver", "supporter", "neutral", "opponent"]
+HOBBIES = ["集邮", "钓鱼", "茶道", "高尔夫", "书法", "跑步", "摄影"]
+LOST_REASONS = ["价格", "服务不稳定", "客户倒闭或搬迁", "竞品更好", "服务差"]
+REPS = [("rep-li", "team-east"), ("rep-wang", "team-east"), ("rep-zhang", "team-south"),
+        ("rep-chen", "team-south")]
+
+
+def person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
 
 
 def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7) -> None:
     rng = random.Random(seed)
     today = date.today()
+    registry = "/api/v1/registry"
     with httpx.Client(base_url=gateway_url, timeout=60,
                       headers={"Authorization": f"Bearer {api_key}"}) as http:
+        def post(path: str, body: dict, key: str) -> dict:
+            resp = http.post(registry + path, json=body, headers={"Idempotency-Key": key})
+            resp.raise_for_status()
+            return resp.json()
+
+        groups = [post("/groups", {"name": name}, f"demo-g-{name}")["id"]
+                  for name in ("重点客户", "集团客户", "普通客户", "朋友")]
+        ids, purchases = [], []
         for i in range(customers):
             is_company = rng.random() < 0.6
             city = rng.choice(CITIES)
-            name = (f"{city}{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(TRADES)}有限公司"
-                    if is_company else rng.choice(SURNAMES) + rng.choice(GIVEN))
-            resp = http.post("/api/v1/registry/customers", headers={"Idempotency-Key": f"demo-c{i}"},
-                             json={"kind": "company" if is_company else "person", "name": name,
-                                   "region": city, "status": "active",
-                                   "owner_id": rng.choice(REPS), "team_id": "team-east",
-                                   "phone": f"13{rng.randint(100000000, 999999999)}"})
-            resp.raise_for_status()
-            customer_id = resp.json()["id"]
-            # Pareto-like spend: a few big buyers, many small ones; purchases over two years.
+            owner, team = rng.choice(REPS)
+            name = (f"{city}{person(rng)}{rng.choice(TRADES)}有限公司" if is_company
+                    else person(rng))
+            customer = post("/customers", {
+                "kind": "company" if is_company else "person", "name": name, "region": city,
+                "status": "active", "owner_id": owner, "team_id": team,
+                "industry": rng.choice(TRADES) if is_company else None,
+                "employee_count": rng.randint(5, 2000) if is_company else None,
+                "founded_on": (today - timedelta(days=rng.randint(400, 9000))).isoformat()
+                if is_company else None,
+                "phone": f"13{rng.randint(100000000, 999999999)}",
+                "tags": rng.sample(["vip", "新客", "老客户", "华东", "华南"], k=rng.randint(0, 2))},
+                f"demo-c{i}")
+            ids.append(customer["id"])
+            for j in range(rng.choice([1, 1, 2, 3]) if is_company else 1):
+                lunar = rng.random() < 0.3
+                birthday = {"birthday_calendar": "lunar", "lunar_birthday_month": rng.randint(1, 12),
+                            "lunar_birthday_day": rng.randint(1, 29)} if lunar else {
+                    "birthday_calendar": "solar",
+                    "birthday": date(rng.randint(1960, 1998), rng.randint(1, 12),
+                                     rng.randint(1, 28)).isoformat()}
+                post(f"/customers/{customer['id']}/contacts", {
+                    "name": person(rng) if is_company else name, "role": rng.choice(ROLES),
+                    "job_title": rng.choice(TITLES) if is_company else None,
+                    "hobbies": rng.sample(HOBBIES, k=rng.randint(0, 2)),
+                    "cares_about_people": ["儿子喜欢集邮"] if rng.random() < 0.1 else [],
+                    "phones": [{"kind": "mobile", "number": f"139{rng.randint(10000000, 99999999)}"}],
+                    **birthday}, f"demo-ct{i}-{j}")
+            # Pareto-like spend: a few big buyers, many small ones, over two years.
             scale = rng.paretovariate(1.3) * 800
             for j in range(rng.choice([0, 1, 1, 2, 3, 4, 6, 9, 14])):
-                day = today - timedelta(days=rng.randint(0, 730))
-                http.post("/api/v1/registry/purchases", json={
-                    "customer_id": customer_id, "purchased_on": day.isoformat(),
-                    "amount": f"{scale * rng.uniform(0.5, 1.5):.2f}",
-                    "external_ref": f"DEMO-{i}-{j}"}).raise_for_status()
+                purchases.append({
+                    "customer_id": customer["id"], "channel": rng.choice(["门店", "线上", "ERP"]),
+                    "purchased_on": (today - timedelta(days=rng.randint(0, 730))).isoformat(),
+                    "amount": f"{scale * rng.uniform(0.5, 1.5):.2f}", "external_ref": f"DEMO-{i}-{j}"})
+            if rng.random() < 0.3:
+                http.post(f"{registry}/groups/{rng.choice(groups)}/members",
+                          json={"customer_ids": [customer["id"]]}).raise_for_status()
+            if rng.random() < 0.2:
+                post("/notes", {"customer_id": customer["id"],
+                                "body": rng.choice(["<p>关心交付周期</p>", "<p>希望有培训</p>",
+                                                    "<p>对价格敏感</p>"])}, f"demo-n{i}")
+        for start in range(0, len(purchases), 1000):
+            post("/purchases/bulk", {"purchases": purchases[start:start + 1000]}, f"demo-p{start}")
+        for k in range(1, len(ids)):  # ~15% were referred by an earlier customer
+            if rng.random() < 0.15:
+                post("/referrals", {"referrer_customer_id": ids[rng.randrange(k)],
+                                    "referred_customer_id": ids[k]}, f"demo-r{k}")
+        for cid in rng.sample(ids, k=len(ids) // 12):
+            http.patch(f"{registry}/customers/{cid}", json={
+                "status": "lost", "lost_reason": rng.choice(LOST_REASONS)}).raise_for_status()
+        # Score everyone once the events have reached segmentation (nightly runs do the rest).
+        last = purchases[-1]["customer_id"]
+        for _ in range(60):
+            card = http.get(f"/api/v1/segmentation/customers/{last}/value")
+            if card.status_code == 200 and card.json()["purchase_count"]:
+                break
+            time.sleep(0.5)
+        http.post("/api/v1/segmentation/recompute", json={"snapshot": True}).raise_for_status()
