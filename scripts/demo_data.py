@@ -36,8 +36,8 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
             resp.raise_for_status()
             return resp.json()
 
-        groups = [post("/groups", {"name": name}, f"demo-g-{name}")["id"]
-                  for name in ("重点客户", "集团客户", "普通客户", "朋友")]
+        groups = [post("/groups", {"name": name}, f"demo-g{k}")["id"]
+                  for k, name in enumerate(("重点客户", "集团客户", "普通客户", "朋友"))]
         ids, purchases = [], []
         for i in range(customers):
             is_company = rng.random() < 0.6
