@@ -28,7 +28,7 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 AS_OF = date(2026, 11, 1)
 
 
-def generate(sessions, customers: int, purchases: int) -> None:  # noqa: ANN001
+def generate(sessions, customers: int, purchases: int) -> None:
     """Pareto-like spend and Poisson-like repeat buying over two years."""
     rng = np.random.default_rng(7)
     now = datetime.now(UTC)

@@ -118,7 +118,7 @@ def _configure_and_run(context, conn, target_metadata) -> None:
         context.run_migrations()
 
 
-def bulk_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     """Insert many rows with one driver-level executemany, skipping per-value SQLAlchemy work.
 
     Values are converted once per column kind (JSON to text, aware datetimes to what the dialect
@@ -133,7 +133,7 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN
                                                      strict=True)))
 
 
-def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> None:  # noqa: ANN001
+def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> None:
     """`bulk_insert` for data already held column by column (as NumPy code produces it)."""
     if not columns or not len(next(iter(columns.values()))):
         return
