@@ -60,7 +60,7 @@ def run(database_url: str) -> list[dict]:
         assert count == 200
 
         rng = random.Random(3)
-        queries = [("filtered list (region+status, 50 rows)",
+        queries = [("filtered list (status+kind, 50 rows)",
                     lambda: {"status": "prospect", "kind": "person", "limit": 50}),
                    ("full-text search (name fragment)",
                     lambda: {"q": f"{rng.choice(SURNAMES)}{rng.choice(SURNAMES)}{rng.randint(1, 99999)}"}),

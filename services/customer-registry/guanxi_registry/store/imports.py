@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
@@ -22,6 +22,7 @@ from .contacts import event_data as contact_event
 from .tables import Contact, Customer
 
 EVENT_BATCH = 500
+ANALYZE_AFTER_ROWS = 10_000
 
 
 def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
@@ -80,34 +81,45 @@ def _result(row: ImportRow, outcome: str, customer_id: str | None = None,
             "contact_id": contact_id, "reason": reason}
 
 
+LOOKUP_CHUNK = 5000  # keeps every IN (...) far below the databases' parameter limits
+
+
+def _chunks(values: set[str]) -> list[list[str]]:
+    items = sorted(values)
+    return [items[i:i + LOOKUP_CHUNK] for i in range(0, len(items), LOOKUP_CHUNK)]
+
+
 def _known_contacts(session: Session, principal: Principal, phones: set[str],
                     emails: set[str]) -> dict[str, dict[str, Any]]:
-    if not phones and not emails:
-        return {}
-    stmt = (select(Contact.id, Contact.customer_id, Contact.primary_phone, Contact.email,
-                   Contact.job_title, Contact.department, Contact.birthday, Contact.address)
-            .join(Customer, Customer.id == Contact.customer_id)
-            .where(Contact.primary_phone.in_(phones) | Contact.email.in_(emails)))
     visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
     found: dict[str, dict[str, Any]] = {}
-    for row in session.execute(stmt).mappings():
-        for key in (row["primary_phone"], row["email"]):
-            if key:
-                found.setdefault(key, dict(row))
+    columns = (Contact.id, Contact.customer_id, Contact.primary_phone, Contact.email,
+               Contact.job_title, Contact.department, Contact.birthday, Contact.address)
+    lookups = [(Contact.primary_phone, chunk) for chunk in _chunks(phones)] + [
+        (Contact.email, chunk) for chunk in _chunks(emails)]
+    for column, chunk in lookups:
+        stmt = (select(*columns).join(Customer, Customer.id == Contact.customer_id)
+                .where(column.in_(chunk)))
+        if visible is not None:
+            stmt = stmt.where(visible)
+        for row in session.execute(stmt).mappings():
+            for key in (row["primary_phone"], row["email"]):
+                if key:
+                    found.setdefault(key, dict(row))
     return found
 
 
 def _known_companies(session: Session, principal: Principal, names: set[str]) -> dict[str, str]:
-    if not names:
-        return {}
-    stmt = select(Customer.name, Customer.id).where(
-        Customer.kind == "company", Customer.name.in_(names), Customer.merged_into_id.is_(None))
     visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
-    return dict(session.execute(stmt).tuples().all())
+    found: dict[str, str] = {}
+    for chunk in _chunks(names):
+        stmt = select(Customer.name, Customer.id).where(
+            Customer.kind == "company", Customer.name.in_(chunk),
+            Customer.merged_into_id.is_(None))
+        if visible is not None:
+            stmt = stmt.where(visible)
+        found.update(session.execute(stmt).tuples().all())
+    return found
 
 
 def _customer_row(row: ImportRow, principal: Principal, now: Any) -> dict[str, Any]:
@@ -176,6 +188,10 @@ def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dic
                  items=[_event(c, CONTACT_EVENT_FIELDS) for c in contacts]
                  + [contact_event(c) for c in changed], source="registry")
     session.commit()
+    if len(contacts) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
+        # A big import changes the tables' shape; fresh statistics keep list plans right.
+        session.execute(text("ANALYZE customer, contact"))
+        session.commit()
 
 
 CUSTOMER_EVENT_FIELDS = ("id", "kind", "name", "status", "owner_id", "team_id", "phone", "email",
