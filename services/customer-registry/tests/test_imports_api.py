@@ -33,6 +33,8 @@ def test_import_creates_companies_and_people_and_reports_each_row(client):
     hw = customers["华为技术有限公司"]
     contacts = client.get(f"/v1/customers/{hw['id']}/contacts").json()["items"]
     assert sorted(c["name"] for c in contacts) == ["李雷", "王芳"]
+    found = client.get("/v1/customers", params={"q": "华为技术"}).json()["items"]
+    assert [c["id"] for c in found] == [hw["id"]]  # imported rows are searchable at once
     again = post(client, CSV.encode()).json()
     assert (again["created"], again["updated"]) == (0, 4)  # every known phone or email
 

@@ -14,7 +14,11 @@ depends_on = None
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE customer_search USING fts5(search_text, content='customer', "
     "content_rowid='rowid', tokenize='trigram')",
-    "CREATE TRIGGER customer_search_insert AFTER INSERT ON customer BEGIN "
+    # Bulk imports set this flag inside their transaction and index their rows in one statement.
+    "CREATE TABLE customer_search_bulk (active INTEGER NOT NULL)",
+    "INSERT INTO customer_search_bulk (active) VALUES (0)",
+    "CREATE TRIGGER customer_search_insert AFTER INSERT ON customer "
+    "WHEN (SELECT active FROM customer_search_bulk) = 0 BEGIN "
     "INSERT INTO customer_search(rowid, search_text) VALUES (new.rowid, new.search_text); END",
     "CREATE TRIGGER customer_search_delete AFTER DELETE ON customer BEGIN "
     "INSERT INTO customer_search(customer_search, rowid, search_text) "
@@ -26,7 +30,8 @@ SQLITE_UP = [
     "INSERT INTO customer_search(customer_search) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = ["DROP TRIGGER customer_search_update", "DROP TRIGGER customer_search_delete",
-               "DROP TRIGGER customer_search_insert", "DROP TABLE customer_search"]
+               "DROP TRIGGER customer_search_insert", "DROP TABLE customer_search_bulk",
+               "DROP TABLE customer_search"]
 POSTGRES_UP = ["CREATE EXTENSION IF NOT EXISTS pg_trgm",
                "CREATE INDEX ix_customer_search_trgm ON customer "
                "USING gin (search_text gin_trgm_ops)"]
