@@ -15,7 +15,7 @@ import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, NotFound, Unauthorized
 
 ISSUER = "guanxi-gateway"
 AUDIENCE = "guanxi-services"
@@ -140,6 +140,14 @@ def require_roles(*roles: Role):
 
 Writer = Annotated[Principal, Depends(require_write)]
 ServiceCaller = Annotated[Principal, Depends(require_roles(Role.service, Role.admin))]
+
+
+def visible_or_404(principal: Principal, obj, what: str, ident: str):
+    """`obj` (anything with owner_id and team_id) if the principal may see it; otherwise, and
+    when it does not exist, the same 404, so that a hidden object cannot be told from none."""
+    if obj is None or not principal.can_see(owner_id=obj.owner_id, team_id=obj.team_id):
+        raise NotFound(f"{what} {ident} not found")
+    return obj
 
 
 def owner_filter(principal: Principal, owner_col, team_col):

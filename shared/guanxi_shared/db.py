@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from .errors import Conflict
 from .models import UTCDateTime
 
 log = logging.getLogger("guanxi.db")
@@ -77,6 +79,15 @@ def local_today(session: Session) -> date:
 def session_scope(factory: sessionmaker) -> Iterator[Session]:
     with factory() as session:
         yield session
+
+
+def commit_or_conflict(session: Session, detail: str) -> None:
+    """Commit; a unique-constraint violation becomes a 409 with this detail (nothing written)."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(detail) from None
 
 
 def ping(engine: Engine) -> None:

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
-from guanxi_shared.errors import Conflict
+from guanxi_shared.db import commit_or_conflict
 from guanxi_shared.models import InputModel
 
 from ..schemas.customers import CustomerRead, CustomFieldCreate, CustomFieldRead
@@ -62,11 +61,7 @@ def create_custom_field(field_in: CustomFieldCreate, session: DbSession) -> Cust
     """A typed field every customer can carry, added without a migration."""
     definition = CustomFieldDef.model_validate(field_in.model_dump())
     session.add(definition)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"Custom field '{field_in.key}' already exists") from None
+    commit_or_conflict(session, f"Custom field '{field_in.key}' already exists")
     return definition
 
 

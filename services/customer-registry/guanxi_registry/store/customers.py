@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, delete, exists, select, text
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, Role, owner_filter
-from guanxi_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from guanxi_shared.auth import Principal, Role, owner_filter, visible_or_404
+from guanxi_shared.errors import Conflict, Forbidden, Invalid
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -65,10 +65,7 @@ def get_visible(*, session: Session, principal: Principal, customer_id: str,
         if customer is None or not follow_merge or customer.merged_into_id is None:
             break
         customer = session.get(Customer, customer.merged_into_id)
-    if customer is None or not principal.can_see(owner_id=customer.owner_id,
-                                                 team_id=customer.team_id):
-        raise NotFound(f"Customer {customer_id} not found")
-    return customer
+    return visible_or_404(principal, customer, "Customer", customer_id)
 
 
 def validate_custom_fields(session: Session, values: dict[str, Any]) -> dict[str, Any]:

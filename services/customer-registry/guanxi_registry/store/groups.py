@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
-from guanxi_shared.errors import Conflict, NotFound
+from guanxi_shared.db import commit_or_conflict
+from guanxi_shared.errors import NotFound
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -42,11 +42,7 @@ def update(*, session: Session, group: CustomerGroup, group_in: GroupUpdate) -> 
 
 def _save(session: Session, group: CustomerGroup) -> CustomerGroup:
     session.add(group)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"A group named '{group.name}' already exists") from None
+    commit_or_conflict(session, f"A group named '{group.name}' already exists")
     return group
 
 

@@ -8,10 +8,17 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Principal, Role, owner_filter, require_roles
+from guanxi_shared.auth import (
+    CurrentPrincipal,
+    Principal,
+    Role,
+    owner_filter,
+    require_roles,
+    visible_or_404,
+)
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.db import local_today
-from guanxi_shared.errors import Invalid, NotFound
+from guanxi_shared.errors import Invalid
 from guanxi_shared.pagination import PageQuery, paginate
 
 from ..domain import clv
@@ -41,11 +48,8 @@ Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, R
 
 def visible_customer(customer_id: str, session: DbSession,
                      principal: CurrentPrincipal) -> CustomerRef:
-    customer = session.get(CustomerRef, customer_id)
-    if customer is None or not principal.can_see(owner_id=customer.owner_id,
-                                                 team_id=customer.team_id):
-        raise NotFound(f"Customer {customer_id} not found")
-    return customer
+    return visible_or_404(principal, session.get(CustomerRef, customer_id), "Customer",
+                          customer_id)
 
 
 @router.get("/rfm/grid", response_model=Grid, tags=["rfm"])
