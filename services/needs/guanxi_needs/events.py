@@ -1,18 +1,60 @@
-"""Registry events needs consumes to keep its read model current."""
+"""Events needs consumes: registry customers and contacts, merges, erasures, segments."""
 from __future__ import annotations
 
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from guanxi_shared.events import Event, EventHandler
 
-from .store.tables import CustomerRef
+from .store.privacy import erase
+from .store.read_model import upsert_contacts, upsert_customers
+from .store.tables import (
+    Complaint,
+    ContactRef,
+    CustomerRef,
+    Expectation,
+    Need,
+    Opportunity,
+)
+
+_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef)
 
 
 def on_customer(session: Session, event: Event) -> None:
-    session.merge(CustomerRef.model_validate(event.data))
+    upsert_customers(session, [event.data])
+
+
+def on_customer_merged(session: Session, event: Event) -> None:
+    merged_id, into_id = event.data["merged_id"], event.data["into_id"]
+    for model in _REPOINTED:
+        session.execute(update(model).where(model.customer_id == merged_id)
+                        .values(customer_id=into_id))
+    session.execute(delete(CustomerRef).where(CustomerRef.id == merged_id))
+
+
+def on_customer_erased(session: Session, event: Event) -> None:
+    erase(session=session, customer_id=event.data["customer_id"])
+
+
+def on_contact(session: Session, event: Event) -> None:
+    upsert_contacts(session, [event.data])
+
+
+def on_contact_erased(session: Session, event: Event) -> None:
+    session.execute(delete(ContactRef).where(ContactRef.id == event.data["contact_id"]))
+
+
+def on_segment(session: Session, event: Event) -> None:
+    session.execute(update(CustomerRef).where(CustomerRef.id == event.data["customer_id"])
+                    .values(segment=event.data.get("segment")))
 
 
 HANDLERS: dict[str, EventHandler] = {
     "customer.created": on_customer,
     "customer.updated": on_customer,
+    "customer.merged": on_customer_merged,
+    "customer.erased": on_customer_erased,
+    "contact.changed": on_contact,
+    "contact.erased": on_contact_erased,
+    "segment.changed": on_segment,
 }

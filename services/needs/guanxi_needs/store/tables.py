@@ -1,12 +1,19 @@
-"""Needs's read model of the registry (fed by events) and its own results."""
+"""Needs tables: the registry read model, needs library, opportunities, expectations, complaints."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
-from guanxi_shared.models import Timestamped
+from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 
 
 class CustomerRef(Timestamped, table=True):
+    """The registry's customer as needs knows it, plus the segment segmentation reports."""
+
     __tablename__ = "customer_ref"
 
     id: str = Field(primary_key=True, max_length=32)
@@ -14,3 +21,179 @@ class CustomerRef(Timestamped, table=True):
     status: str = Field(max_length=16)
     owner_id: str | None = Field(default=None, max_length=64, index=True)
     team_id: str | None = Field(default=None, max_length=64, index=True)
+    segment: str | None = Field(default=None, max_length=64, index=True)
+
+
+class ContactRef(Timestamped, table=True):
+    """A contact and the role they play in deals (决策者, 主导者, 支持者, 中立者, 反对者)."""
+
+    __tablename__ = "contact_ref"
+
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    name: str = Field(max_length=200)
+    role: str | None = Field(default=None, max_length=32)
+
+
+class Category(Versioned, table=True):
+    """A node of the company's business category tree for needs."""
+
+    __tablename__ = "need_category"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    parent_id: str | None = Field(default=None, max_length=32, index=True)
+
+
+class Need(Versioned, table=True):
+    __tablename__ = "need"
+    # covering indexes: the analytics GROUP BYs and distinct-customer counts read only these
+    __table_args__ = (Index("ix_need_category_class_customer", "category_id", "need_class",
+                            "customer_id"),
+                      Index("ix_need_class_recorded_customer", "need_class", "recorded_on",
+                            "customer_id"),
+                      Index("ix_need_source_recorded_customer", "source", "recorded_on",
+                            "customer_id"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    contact_id: str | None = Field(default=None, max_length=32)
+    need_class: str = Field(max_length=24)
+    category_id: str | None = Field(default=None, max_length=32)
+    source: str = Field(max_length=16)
+    recorded_by: str = Field(max_length=64)
+    description: str = Field(max_length=4000)
+    urgency: str = Field(max_length=8)
+    status: str = Field(default="collected", max_length=16, index=True)
+    feedback: str | None = Field(default=None, max_length=2000)
+    complaint_id: str | None = Field(default=None, max_length=32)
+    recorded_on: date = Field(index=True)
+
+
+class NeedHistory(Timestamped, table=True):
+    """Who changed a need, when, and from what to what."""
+
+    __tablename__ = "need_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: str = Field(max_length=32, index=True)
+    change: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    changed_by: str = Field(max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Opportunity(Versioned, table=True):
+    __tablename__ = "opportunity"
+    __table_args__ = (Index("ix_opportunity_stage_close", "stage", "expected_close_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    need_id: str | None = Field(default=None, max_length=32, index=True)
+    title: str = Field(max_length=200)
+    money: bool
+    money_evidence: str | None = Field(default=None, max_length=1000)
+    authority: bool
+    authority_evidence: str | None = Field(default=None, max_length=1000)
+    need: bool
+    need_evidence: str | None = Field(default=None, max_length=1000)
+    business_need: str | None = Field(default=None, max_length=2000)
+    purchase_period: str | None = Field(default=None, max_length=100)
+    budget: Decimal | None = Field(default=None, sa_type=MONEY)
+    currency: str = Field(default="CNY", max_length=3)
+    decision_maker_id: str | None = Field(default=None, max_length=32)
+    decision_route: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    competitors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    owner_id: str | None = Field(default=None, max_length=64, index=True)
+    support_team: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    protection_days: int
+    last_activity_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    protected_until: datetime = Field(sa_type=UTCDateTime, index=True)
+    stage: str = Field(default="prospecting", max_length=16)
+    probability: Decimal = Field(sa_type=MONEY)
+    expected_amount: Decimal = Field(sa_type=MONEY)
+    expected_close_on: date | None = None
+    closed_on: date | None = None
+    outcome_reason: str | None = Field(default=None, max_length=1000)
+
+
+class OpportunityActivity(Timestamped, table=True):
+    """A follow-up on an opportunity; each one renews the protection period."""
+
+    __tablename__ = "opportunity_activity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=24)
+    note: str | None = Field(default=None, max_length=2000)
+    by: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Expectation(Versioned, table=True):
+    """One goal of the expectation management table (期望值管理表)."""
+
+    __tablename__ = "expectation"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    goal_kind: str = Field(max_length=16)
+    goal: str = Field(max_length=500)
+    stage_no: int | None = None
+    expected_return: str | None = Field(default=None, max_length=1000)
+    solution: str | None = Field(default=None, max_length=2000)
+    safeguards: str | None = Field(default=None, max_length=2000)
+    acceptance_criteria: str | None = Field(default=None, max_length=2000)
+    reached_on: date | None = None
+    reported_on: date | None = None
+
+
+class ExpectationCheck(Timestamped, table=True):
+    """A result check over time, with the expected and experienced value scores."""
+
+    __tablename__ = "expectation_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    expectation_id: str = Field(max_length=32, index=True)
+    checked_on: date
+    result: str = Field(max_length=2000)
+    reached: bool = False
+    expected_score: Decimal | None = Field(default=None, sa_type=MONEY)
+    experienced_score: Decimal | None = Field(default=None, sa_type=MONEY)
+    checked_by: str = Field(max_length=64)
+
+
+class Complaint(Versioned, table=True):
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_status_due", "status", "due_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    contact_id: str | None = Field(default=None, max_length=32)
+    channel: str = Field(max_length=16)
+    severity: str = Field(max_length=16)
+    summary: str = Field(max_length=4000)
+    status: str = Field(default="opened", max_length=16)
+    assignee_id: str | None = Field(default=None, max_length=64, index=True)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str | None = Field(default=None, max_length=4000)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    satisfaction: int | None = None
+    satisfaction_note: str | None = Field(default=None, max_length=1000)
+
+
+class ComplaintLog(Timestamped, table=True):
+    """Investigation notes, customer notifications and escalations, in order."""
+
+    __tablename__ = "complaint_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)   # note | notified | escalated
+    text: str = Field(max_length=4000)
+    by: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,141 @@
+"""Needs: analytics over 200,000 needs and the pipeline forecast over 50,000 opportunities.
+
+Data is generated straight into the tables (executemany) on a fresh SQLite file, or on
+PostgreSQL with `--postgres URL` (an empty database). Each query is timed as the API runs it
+(the store functions behind /v1/needs/stats, /v1/needs/niches and /v1/pipeline), median of 5.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from _common import Timer, report, row
+
+import guanxi_needs
+from guanxi_needs.store.analytics import StatsBy, niches, stats
+from guanxi_needs.store.periods import Period
+from guanxi_needs.store.pipeline import PipelineBy, pipeline
+from guanxi_needs.store.tables import Category, CustomerRef, Need, Opportunity
+from guanxi_shared.auth import Principal, Role
+from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+TODAY = date(2026, 11, 1)
+TARGET_MS = 500.0
+CLASSES = ["product", "positively_correlated", "restrictive", "special"]
+SOURCES = ["sales", "implementation", "service", "other"]
+STATUSES = ["collected", "classified", "analysed", "accepted", "planned", "rejected"]
+STAGES = ["prospecting", "qualified", "proposal", "negotiation", "won", "lost"]
+PROBABILITY = [Decimal("0.10"), Decimal("0.30"), Decimal("0.50"), Decimal("0.75"),
+               Decimal("1.00"), Decimal("0.00")]
+
+
+def generate(sessions, customers: int, needs: int, opportunities: int) -> None:
+    rng = np.random.default_rng(6)
+    now = datetime.now(UTC)
+    ids = [f"c{i:07d}" for i in range(customers)]
+    categories = [f"cat{i:03d}" for i in range(60)]
+    with sessions() as session:
+        bulk_insert(session, CustomerRef.__table__, [
+            {"id": cid, "name": f"客户{cid}", "status": "active", "owner_id": f"rep{i % 50}",
+             "team_id": f"team{i % 5}", "segment": ["champions", "loyal", "at_risk",
+                                                    "hibernating", None][i % 5],
+             "created_at": now, "updated_at": now} for i, cid in enumerate(ids)])
+        bulk_insert(session, Category.__table__, [
+            {"id": c, "name": f"品类{c}", "parent_id": None, "version": 1, "created_at": now,
+             "updated_at": now} for c in categories])
+        who, cat = rng.integers(0, customers, needs), rng.integers(0, 61, needs)
+        kind, src = rng.integers(0, 4, needs), rng.integers(0, 4, needs)
+        state, age = rng.integers(0, 6, needs), rng.integers(0, 730, needs)
+        bulk_insert(session, Need.__table__, [
+            {"id": f"n{k:08d}", "customer_id": ids[who[k]], "contact_id": None,
+             "need_class": CLASSES[kind[k]] if cat[k] < 60 else "special",
+             "category_id": categories[cat[k]] if cat[k] < 60 else None,
+             "source": SOURCES[src[k]], "recorded_by": "rep1", "description": f"需求 {k}",
+             "urgency": "normal", "status": STATUSES[state[k]], "feedback": None,
+             "complaint_id": None, "recorded_on": TODAY - timedelta(days=int(age[k])),
+             "created_at": now, "updated_at": now, "version": 1} for k in range(needs)])
+        who = rng.integers(0, customers, opportunities)
+        stage, age = rng.integers(0, 6, opportunities), rng.integers(0, 365, opportunities)
+        amount = np.round(rng.gamma(2.0, 20000.0, opportunities), 2)
+        bulk_insert(session, Opportunity.__table__, [
+            {"id": f"o{k:08d}", "customer_id": ids[who[k]], "need_id": None,
+             "title": f"机会 {k}", "money": bool(k % 2), "authority": bool(k % 3),
+             "need": True, "currency": "CNY", "decision_route": [], "competitors": [],
+             "owner_id": f"rep{who[k] % 50}", "support_team": [], "protection_days": 30,
+             "last_activity_at": now - timedelta(days=int(age[k]) % 60),
+             "protected_until": now + timedelta(days=30 - int(age[k]) % 60),
+             "stage": STAGES[stage[k]], "probability": PROBABILITY[stage[k]],
+             "expected_amount": Decimal(str(amount[k])),
+             "expected_close_on": TODAY + timedelta(days=int(age[k]) - 120),
+             "closed_on": TODAY - timedelta(days=int(age[k]) // 2) if stage[k] >= 4 else None,
+             "created_at": now - timedelta(days=int(age[k])), "updated_at": now, "version": 1}
+            for k in range(opportunities)])
+        session.commit()
+
+
+def timed(sessions, work, runs: int = 5) -> float:
+    samples = []
+    for _ in range(runs):
+        with sessions() as session, Timer() as t:
+            work(session)
+        samples.append(t.seconds)
+    return float(np.median(samples)) * 1000
+
+
+def run(url: str) -> list[dict]:
+    engine = make_engine(url)
+    migrate(engine, Path(guanxi_needs.__file__).parent / "migrations")
+    sessions = make_sessionmaker(engine)
+    customers, needs, opps = int(20_000 * SCALE), int(200_000 * SCALE), int(50_000 * SCALE)
+    generate(sessions, customers, needs, opps)
+    admin = Principal(sub="u-admin", role=Role.admin)
+    manager = Principal(sub="u-boss", role=Role.manager, team_id="team1")
+    year = {"recorded_from": TODAY - timedelta(days=365), "recorded_to": TODAY}
+    cases = [
+        (f"needs stats by category, {needs:,} needs", lambda s: stats(
+            session=s, principal=admin, by=StatsBy.category, period=Period.all,
+            recorded_from=None, recorded_to=None)),
+        ("needs trend by class and month", lambda s: stats(
+            session=s, principal=admin, by=StatsBy.need_class, period=Period.month,
+            recorded_from=None, recorded_to=None)),
+        ("needs by segment, last 12 months", lambda s: stats(
+            session=s, principal=admin, by=StatsBy.segment, period=Period.all, **year)),
+        ("needs by source and month, a manager's team", lambda s: stats(
+            session=s, principal=manager, by=StatsBy.source, period=Period.month,
+            recorded_from=None, recorded_to=None)),
+        ("niche candidates (>= 50 customers)", lambda s: niches(
+            session=s, principal=admin, min_customers=50, recorded_from=None,
+            recorded_to=None, limit=50)),
+        (f"pipeline by stage + forecast, win rate, cycle, {opps:,} opportunities",
+         lambda s: pipeline(session=s, principal=admin, group_by=PipelineBy.stage,
+                            close_from=None, close_to=None)),
+        ("pipeline by close month", lambda s: pipeline(
+            session=s, principal=admin, group_by=PipelineBy.month, close_from=None,
+            close_to=None)),
+        ("pipeline by owner, a manager's team", lambda s: pipeline(
+            session=s, principal=manager, group_by=PipelineBy.owner, close_from=None,
+            close_to=None)),
+    ]
+    rows = [row(name, timed(sessions, work), "ms", TARGET_MS) for name, work in cases]
+    engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.postgres or f"sqlite:///{tmp}/needs.db"
+        report("needs_analytics" + ("_postgres" if args.postgres else "_sqlite"), run(url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

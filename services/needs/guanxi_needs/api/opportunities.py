@@ -1,0 +1,130 @@
+"""/v1/opportunities and /v1/pipeline: MAN-qualified opportunities, the pool, the forecast."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal, Writer
+from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import utcnow
+from guanxi_shared.pagination import PageQuery
+
+from ..domain.opportunity_rules import Stage
+from ..schemas.opportunities import (
+    ActivityCreate,
+    OpportunityClose,
+    OpportunityCreate,
+    OpportunityPage,
+    OpportunityRead,
+    OpportunityUpdate,
+    Pipeline,
+)
+from ..store import opportunities as store
+from ..store.pipeline import PipelineBy, pipeline
+from ..store.tables import Opportunity
+from .deps import AppSettings, VisibleOpportunity
+
+router = APIRouter(prefix="/v1/opportunities", tags=["opportunities"])
+pipeline_router = APIRouter(prefix="/v1/pipeline", tags=["opportunities"])
+IdFilter = Annotated[str | None, Query(max_length=64)]
+
+
+def _answer(opp: Opportunity, response: Response) -> OpportunityRead:
+    set_etag(response, opp.id, opp.version)
+    return store.to_read(opp)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OpportunityRead)
+def create_opportunity(opp_in: OpportunityCreate, session: DbSession, principal: Writer,
+                       settings: AppSettings, response: Response) -> OpportunityRead:
+    """From a need (need_id) or standalone (customer_id), with its MAN qualification."""
+    opp = store.create(session=session, principal=principal, opp_in=opp_in,
+                       protection_days=settings.protection_days)
+    return _answer(opp, response)
+
+
+@router.get("", response_model=OpportunityPage)
+def list_opportunities(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+                       customer_id: IdFilter = None, stage: Stage | None = None,
+                       owner_id: IdFilter = None, need_id: IdFilter = None,
+                       pool: Annotated[bool | None, Query(
+                           description="true: only the pool (no owner or idle past "
+                                       "protection); false: only held ones")] = None,
+                       ) -> OpportunityPage:
+    rows, cursor = store.list_page(session=session, principal=principal, page=page,
+                                   customer_id=customer_id, stage=stage, owner_id=owner_id,
+                                   pool=pool, need_id=need_id)
+    now = utcnow()
+    return OpportunityPage(items=[store.to_read(r, now) for r in rows], next_cursor=cursor)
+
+
+@pipeline_router.get("/stale", response_model=OpportunityPage)
+def stale_opportunities(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+                        settings: AppSettings,
+                        days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+                        ) -> OpportunityPage:
+    """Open opportunities with no activity for `days` days (default from settings)."""
+    now = utcnow()
+    rows, cursor = store.stale_page(session=session, principal=principal, page=page,
+                                    days=days or settings.stale_after_days, now=now)
+    return OpportunityPage(items=[store.to_read(r, now) for r in rows], next_cursor=cursor)
+
+
+@router.get("/{opportunity_id}", response_model=OpportunityRead)
+def read_opportunity(opp: VisibleOpportunity, response: Response) -> OpportunityRead:
+    return _answer(opp, response)
+
+
+@router.patch("/{opportunity_id}", response_model=OpportunityRead)
+def edit_opportunity(opp_in: OpportunityUpdate, opp: VisibleOpportunity, session: DbSession,
+                     principal: Writer, request: Request, response: Response) -> OpportunityRead:
+    check_if_match(request, opp.id, opp.version)
+    opp = store.update_one(session=session, principal=principal, opp=opp, opp_in=opp_in)
+    return _answer(opp, response)
+
+
+@router.post("/{opportunity_id}/activities", response_model=OpportunityRead)
+def follow_up(activity: ActivityCreate, opp: VisibleOpportunity, session: DbSession,
+              principal: Writer, response: Response) -> OpportunityRead:
+    """Record a follow-up; it renews the protection period (机会保留底线)."""
+    opp = store.add_activity(session=session, principal=principal, opp=opp, activity=activity)
+    return _answer(opp, response)
+
+
+@router.post("/{opportunity_id}/claim", response_model=OpportunityRead)
+def claim_from_pool(opp: VisibleOpportunity, session: DbSession, principal: Writer,
+                    response: Response) -> OpportunityRead:
+    opp = store.claim(session=session, principal=principal, opp=opp)
+    return _answer(opp, response)
+
+
+@router.post("/{opportunity_id}/won", response_model=OpportunityRead)
+def mark_won(close_in: OpportunityClose, opp: VisibleOpportunity, session: DbSession,
+             principal: Writer, request: Request, response: Response) -> OpportunityRead:
+    """Won: publishes opportunity.won, which the registry records as a purchase once."""
+    check_if_match(request, opp.id, opp.version)
+    opp = store.close(session=session, principal=principal, opp=opp, outcome=Stage.won,
+                      close_in=close_in)
+    return _answer(opp, response)
+
+
+@router.post("/{opportunity_id}/lost", response_model=OpportunityRead)
+def mark_lost(close_in: OpportunityClose, opp: VisibleOpportunity, session: DbSession,
+              principal: Writer, request: Request, response: Response) -> OpportunityRead:
+    check_if_match(request, opp.id, opp.version)
+    opp = store.close(session=session, principal=principal, opp=opp, outcome=Stage.lost,
+                      close_in=close_in)
+    return _answer(opp, response)
+
+
+@pipeline_router.get("", response_model=Pipeline)
+def read_pipeline(session: DbSession, principal: CurrentPrincipal,
+                  group_by: PipelineBy = PipelineBy.stage, close_from: date | None = None,
+                  close_to: date | None = None) -> Pipeline:
+    """Open pipeline by stage, owner or close month with the weighted forecast, win rate and
+    average cycle time of the opportunities closed in the window."""
+    return pipeline(session=session, principal=principal, group_by=group_by,
+                    close_from=close_from, close_to=close_to)

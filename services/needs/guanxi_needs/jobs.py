@@ -1,0 +1,40 @@
+"""Periodic housekeeping: idle opportunities return to the pool, overdue complaints escalate."""
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from guanxi_shared.models import utcnow
+
+from .store.complaints import escalate_overdue
+from .store.opportunities import release_expired
+
+log = logging.getLogger("guanxi.needs")
+
+
+def housekeeping(session: Session) -> dict[str, int]:
+    now = utcnow()
+    return {"returned_to_pool": release_expired(session=session, now=now),
+            "escalated": escalate_overdue(session=session, now=now)}
+
+
+def start_housekeeping(app: FastAPI):
+    """Run `housekeeping` every few minutes (reads already show the same state meanwhile)."""
+    settings = app.state.settings
+    if not settings.run_background_jobs:
+        return None
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+
+    def run() -> None:
+        with app.state.sessions() as session:
+            done = housekeeping(session)
+        if any(done.values()):
+            log.info("housekeeping", extra=done)
+
+    scheduler.add_job(run, "interval", minutes=settings.housekeeping_minutes, id="housekeeping",
+                      coalesce=True, max_instances=1)
+    scheduler.start()
+    return lambda: scheduler.shutdown(wait=False)

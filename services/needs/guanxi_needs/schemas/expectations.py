@@ -1,0 +1,90 @@
+"""Expectation management schemas (期望值管理表): goals, result checks, satisfaction."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import Page
+
+from .common import Id, Text
+
+ValueScore = Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)]
+
+
+class GoalKind(StrEnum):
+    single = "single"
+    multiple = "multiple"
+    staged = "staged"
+    ultimate = "ultimate"
+
+
+class ExpectationCreate(InputModel):
+    customer_id: Id
+    goal_kind: GoalKind
+    goal: Annotated[str, Field(min_length=1, max_length=500)]
+    stage_no: Annotated[int, Field(ge=1, le=100)] | None = None
+    expected_return: Text | None = None
+    solution: Text | None = None
+    safeguards: Text | None = None
+    acceptance_criteria: Text | None = None
+
+
+class ExpectationUpdate(InputModel):
+    goal: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    expected_return: Text | None = None
+    solution: Text | None = None
+    safeguards: Text | None = None
+    acceptance_criteria: Text | None = None
+
+
+class CheckCreate(InputModel):
+    checked_on: date | None = None
+    result: Text
+    reached: bool = False
+    expected_score: ValueScore | None = None
+    experienced_score: ValueScore | None = None
+
+
+class CheckRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    checked_on: date
+    result: str
+    reached: bool
+    expected_score: Decimal | None
+    experienced_score: Decimal | None
+    checked_by: str
+
+
+class ExpectationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    customer_id: str
+    goal_kind: GoalKind
+    goal: str
+    stage_no: int | None
+    expected_return: str | None
+    solution: str | None
+    safeguards: str | None
+    acceptance_criteria: str | None
+    reached_on: date | None
+    reported_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ExpectationDetail(ExpectationRead):
+    checks: list[CheckRead]
+    satisfaction_index: Decimal | None
+    perception: str | None
+
+
+class ExpectationPage(Page[ExpectationRead]):
+    pass

@@ -1,0 +1,66 @@
+"""Who sees what: objects hang off a customer and follow its owner (or their own assignee)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from guanxi_shared.auth import Principal, Role, owner_filter
+from guanxi_shared.errors import NotFound
+
+from .tables import CustomerRef
+
+
+def visible_condition(principal: Principal, *, assignee_col: Any = None,
+                      pool_condition: Any = None) -> Any:
+    """SQL condition over a statement joined to CustomerRef (None: no limit).
+
+    A rep also sees what is assigned to them, and pool opportunities of their team.
+    """
+    base = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
+    if base is None:
+        return None
+    extra = []
+    if principal.role == Role.rep and assignee_col is not None:
+        extra.append(assignee_col == principal.sub)
+    if pool_condition is not None and principal.team_id:
+        extra.append(and_(pool_condition, CustomerRef.team_id == principal.team_id))
+    return or_(base, *extra) if extra else base
+
+
+def visible_customer(*, session: Session, principal: Principal, customer_id: str) -> CustomerRef:
+    """The customer as the read model knows it, or 404 when unknown or hidden."""
+    customer = session.get(CustomerRef, customer_id)
+    if customer is None or not principal.can_see(owner_id=customer.owner_id,
+                                                 team_id=customer.team_id):
+        raise NotFound(f"Customer {customer_id} not found")
+    return customer
+
+
+def get_visible(*, session: Session, principal: Principal, model: Any, object_id: str,
+                label: str, assignee_col: Any = None, pool_condition: Any = None) -> Any:
+    """One object hanging off a customer, or 404 when missing or not visible."""
+    stmt = (select(model).join(CustomerRef, CustomerRef.id == model.customer_id)
+            .where(model.id == object_id))
+    cond = visible_condition(principal, assignee_col=assignee_col, pool_condition=pool_condition)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    found = session.scalars(stmt).first()
+    if found is None:
+        raise NotFound(f"{label} {object_id} not found")
+    return found
+
+
+def scoped(stmt: Any, principal: Principal, model: Any, **kw: Any) -> Any:
+    """Join a list statement to CustomerRef and limit it to what the principal may see."""
+    stmt = stmt.join(CustomerRef, CustomerRef.id == model.customer_id)
+    cond = visible_condition(principal, **kw)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def apply_changes(obj: Any, changes: dict[str, Any]) -> None:
+    """Set the given fields and bump the version that feeds the ETag."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.version += 1

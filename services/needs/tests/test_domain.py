@@ -1,0 +1,86 @@
+"""Pure rules: MAN, the needs status machine, protection period, SLA, satisfaction."""
+import itertools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from guanxi_needs.domain.complaint_rules import ComplaintStatus, Severity, due_at, is_overdue
+from guanxi_needs.domain.man import ManAction, recommend
+from guanxi_needs.domain.need_flow import IllegalTransition, NeedStatus, check_transition
+from guanxi_needs.domain.opportunity_rules import Stage, in_pool, protection_until
+from guanxi_needs.domain.satisfaction import perception, satisfaction_index
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("money", "authority", "need", "action"), [
+    (True, True, True, ManAction.ideal_prospect),
+    (True, True, False, ManAction.contact_and_sell),
+    (True, False, True, ManAction.find_authority),
+    (False, True, True, ManAction.check_finances),
+    (False, False, True, ManAction.nurture),
+    (False, True, False, ManAction.nurture),
+    (True, False, False, ManAction.nurture),
+    (False, False, False, ManAction.not_a_customer),
+])
+def test_man_table_all_eight_combinations(money, authority, need, action):
+    assert recommend(money=money, authority=authority, need=need) == action
+
+
+@pytest.mark.parametrize(("path"), [
+    [NeedStatus.collected, NeedStatus.classified, NeedStatus.analysed, NeedStatus.accepted,
+     NeedStatus.fulfilled],
+    [NeedStatus.collected, NeedStatus.classified, NeedStatus.analysed, NeedStatus.planned,
+     NeedStatus.accepted],
+    [NeedStatus.collected, NeedStatus.rejected],
+])
+def test_need_paths_through_the_three_layers(path):
+    for current, target in itertools.pairwise(path):
+        check_transition(current, target, feedback="we will ship it in 2027")
+
+
+def test_skipping_a_layer_is_refused_with_the_allowed_steps():
+    with pytest.raises(IllegalTransition, match=r"from collected to accepted.*classified"):
+        check_transition(NeedStatus.collected, NeedStatus.accepted, feedback="yes")
+
+
+def test_final_states_allow_nothing():
+    with pytest.raises(IllegalTransition, match="none \\(final\\)"):
+        check_transition(NeedStatus.rejected, NeedStatus.classified, feedback=None)
+
+
+def test_a_decision_needs_feedback_for_the_customer():
+    with pytest.raises(IllegalTransition, match="feedback"):
+        check_transition(NeedStatus.analysed, NeedStatus.rejected, feedback=None)
+
+
+def test_protection_period_and_pool():
+    until = protection_until(T0, 30)
+    assert until == T0 + timedelta(days=30)
+    assert not in_pool(owner_id="u1", stage=Stage.qualified, protected_until=until,
+                       now=until - timedelta(seconds=1))
+    assert in_pool(owner_id="u1", stage=Stage.qualified, protected_until=until, now=until)
+    assert in_pool(owner_id=None, stage=Stage.qualified, protected_until=until, now=T0)
+    assert not in_pool(owner_id=None, stage=Stage.won, protected_until=until, now=until)
+
+
+def test_sla_due_and_overdue():
+    due = due_at(T0, Severity.high, {"high": 24})
+    assert due == datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert not is_overdue(status=ComplaintStatus.opened, due=due, now=due)
+    assert is_overdue(status=ComplaintStatus.investigating, due=due,
+                      now=due + timedelta(minutes=1))
+    assert not is_overdue(status=ComplaintStatus.resolved, due=due, now=due + timedelta(days=9))
+
+
+@pytest.mark.parametrize(("expected", "experienced", "index", "level"), [
+    ("80", "60", "75.0", "dissatisfied"),
+    ("80", "80", "100.0", "satisfied"),
+    ("80", "88", "110.0", "delighted"),
+    ("50", "60", "120.0", "moved"),
+])
+def test_satisfaction_index(expected, experienced, index, level):
+    value = satisfaction_index(expected=Decimal(expected), experienced=Decimal(experienced))
+    assert value == Decimal(index)
+    assert perception(value) == level
