@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ARGS)
 
 fuzz: $(STAMP)
 	GUANXI_FUZZ_EXAMPLES=200 $(PY) scripts/test.py tests/test_fuzz.py

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import secrets
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +15,9 @@ from guanxi_shared.testing import (
     free_port,
     require_postgres,
 )
+
+# tests/harness.py (the workload and suite helpers of the load, fault and fuzz tests).
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

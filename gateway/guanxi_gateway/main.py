@@ -5,35 +5,84 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from guanxi_shared.app import create_service_app
 
-from .api import docs, proxy
+from .api import api_keys, audit, auth, customer360, docs, integrations, privacy, proxy, users
+from .api import webhooks as webhooks_api
+from .audit_writer import AuditWriter
+from .domain.rate_limit import LoginThrottle
 from .identity import Authenticator
+from .protection import ProtectionMiddleware
 from .settings import Settings
+from .store.users import bootstrap_admin
+from .webhooks import WebhookSender, event_handlers
+
+# The proxy for the known services comes first (most requests are proxied; it cannot shadow a
+# gateway route) and its catch-all for other names last.
+ROUTERS = [proxy.router, docs.router, auth.router, users.router, api_keys.router, audit.router,
+           customer360.router, privacy.router, integrations.router, webhooks_api.router,
+           proxy.unknown_router]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None,
+               transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """`transport` lets tests stand in for the services (httpx.MockTransport)."""
     settings = settings or Settings()
+    authenticator = Authenticator(settings)
+    audit_writer = AuditWriter(interval=settings.audit_flush_seconds)
+    sender = WebhookSender(settings)
 
     def start_upstream(app: FastAPI):
-        app.state.upstream = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.upstream_timeout_seconds,
-                                  connect=settings.upstream_connect_timeout_seconds),
+        # The proxy hands requests straight to the connection pool: the client's cookie jar,
+        # redirect and auth layers cost time per request and have nothing to do on a proxy.
+        pool = transport or httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+        app.state.upstream_pool = pool
+        app.state.upstream = httpx.AsyncClient(
+            transport=pool,
+            timeout=httpx.Timeout(settings.upstream_timeout_seconds,
+                                  connect=settings.upstream_connect_timeout_seconds))
         return None
+
+    def start_identity(app: FastAPI):
+        with app.state.sessions() as session:
+            bootstrap_admin(session=session, password=settings.admin_password)
+        return authenticator.start(app.state.sessions)
+
+    def start_background(app: FastAPI):
+        stop_audit = audit_writer.start(app.state.sessions)
+        stop_sender = sender.start(app.state.sessions, run=settings.run_background_jobs)
+
+        def stop() -> None:
+            stop_sender()
+            stop_audit()
+        return stop
 
     app = create_service_app(
         settings=settings,
         title="Guanxi gateway",
         description="One base URL for the suite.",
-        routers=[docs.router, proxy.router],
+        routers=ROUTERS,
         migrations_dir=Path(__file__).parent / "migrations",
-        on_start=[start_upstream],
+        event_handlers=event_handlers(),
+        on_start=[start_upstream, start_identity, start_background],
         idempotency_exclude=("/api/v1/registry/", "/api/v1/segmentation/",
-                             "/api/v1/engagement/", "/api/v1/needs/"),
+                             "/api/v1/engagement/", "/api/v1/needs/", "/api/v1/auth/"),
         openapi_url=None,
     )
-    app.state.authenticator = Authenticator(settings)
+    if settings.cors_origin_list():  # no list, no cross-origin access at all
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list(),
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
+                                          "If-Match", "X-Request-Id"],
+                           expose_headers=["ETag", "Retry-After", "X-Request-Id"], max_age=600)
+    app.add_middleware(ProtectionMiddleware, settings=settings)
+    app.state.authenticator = authenticator
+    app.state.audit = audit_writer
+    app.state.webhooks = sender
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures,
+                                             settings.login_lockout_seconds)
     app.state.merged_openapi = None
     return app

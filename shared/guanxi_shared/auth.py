@@ -14,6 +14,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from .errors import Forbidden, NotFound, Unauthorized
 
@@ -90,6 +91,19 @@ def authenticate(app_state, token: str) -> Principal:
     return decode_token(token, app_state.settings.internal_secret)
 
 
+async def authenticate_on_loop(app_state, token: str) -> Principal:
+    """`authenticate` without the round trip to a worker thread that a sync dependency costs:
+    checking an internal token is CPU only, and the gateway's authenticator answers from memory
+    unless it must ask its database, which alone is sent to a worker thread."""
+    custom = getattr(app_state, "authenticator", None)
+    if custom is None:
+        return decode_token(token, app_state.settings.internal_secret)
+    principal = custom.from_memory(token)
+    if principal is None:
+        principal = await run_in_threadpool(custom, token)
+    return principal
+
+
 def bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -98,11 +112,11 @@ def bearer(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    principal = authenticate(request.app.state, bearer(request))
+    principal = await authenticate_on_loop(request.app.state, bearer(request))
     request.state.principal = principal
     return principal
 
@@ -140,6 +154,8 @@ def require_roles(*roles: Role):
 
 Writer = Annotated[Principal, Depends(require_write)]
 ServiceCaller = Annotated[Principal, Depends(require_roles(Role.service, Role.admin))]
+# company-wide settings and reports: rules, templates, policies, segment reports
+Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, Role.service))]
 
 
 def visible_or_404(principal: Principal, obj, what: str, ident: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -54,6 +55,20 @@ class ServiceClient:
 
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", path, **kwargs)
+
+    def pages(self, path: str, page_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        """Every item of a cursor-paginated list, a page at a time (resyncs read whole lists)."""
+        cursor = None
+        while True:
+            params = {"limit": page_size} | ({"cursor": cursor} if cursor else {})
+            resp = self.get(path, params=params)
+            if not resp.is_success:
+                raise BadGateway(f"{self.http.base_url} answered {resp.status_code} to {path}")
+            body = resp.json()
+            yield body["items"]
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return
 
     def close(self) -> None:
         self.http.close()

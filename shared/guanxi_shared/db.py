@@ -10,9 +10,11 @@ from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -32,10 +34,13 @@ def normalise_url(url: str) -> str:
 
 
 def json_dumps(value: object) -> str:
-    """JSON columns: compact, UTF-8 kept readable, and no encoder run for the common empties."""
+    """JSON columns: compact UTF-8, by orjson (bulk imports write megabytes of event payloads)."""
     if value == [] or value == {}:
         return "[]" if isinstance(value, list) else "{}"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (integers beyond 64 bits) the standard module takes
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def make_engine(url: str) -> Engine:
@@ -124,9 +129,28 @@ def run_env(target_metadata) -> None:
 
 def _configure_and_run(context, conn, target_metadata) -> None:
     context.configure(connection=conn, target_metadata=target_metadata,
-                      render_as_batch=conn.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=conn.dialect.name == "sqlite", compare_type=True,
+                      include_object=_modelled)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def upsert(session: Session, table, rows: list[dict], key: list[str]) -> None:
+    """Insert or update many rows in one executemany (INSERT ... ON CONFLICT DO UPDATE).
+
+    Only the columns the rows carry are updated, and never `created_at`.
+    """
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    updates = {c: stmt.excluded[c] for c in rows[0] if c not in key and c != "created_at"}
+    session.execute(stmt.on_conflict_do_update(index_elements=key, set_=updates), rows)
+
+
+def _modelled(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate leaves alone tables that migrations made by hand (full-text indexes)."""
+    return not (type_ == "table" and reflected and compare_to is None)
 
 
 def bulk_insert(session: Session, table, rows: list[dict]) -> None:
@@ -151,10 +175,7 @@ def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> No
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     names = list(columns)
-    converted = []
-    for name in names:
-        conv = _converter(table.c[name].type, sqlite)
-        converted.append(columns[name] if conv is None else [conv(v) for v in columns[name]])
+    converted = [_convert(table.c[name].type, columns[name], sqlite) for name in names]
     quoted = ", ".join(f'"{name}"' for name in names)
     if sqlite:
         sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(["?"] * len(names))})'
@@ -167,16 +188,23 @@ def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> No
             copy.write_row(row)
 
 
-def _converter(column_type, sqlite: bool):
+def _convert(column_type, values: list, sqlite: bool) -> list:
+    """One column's values as the driver takes them; comprehensions, as this runs per value."""
     if isinstance(column_type, JSON):
-        return lambda v: None if v is None else json_dumps(v)
+        return [None if v is None else "[]" if v == [] else "{}" if v == {} else json_dumps(v)
+                for v in values]
     if isinstance(column_type, UTCDateTime):
-        if sqlite:
-            return lambda v: None if v is None else v.astimezone(UTC).strftime(
-                "%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's own SQLite datetime format
-        return None
+        if not sqlite:
+            return values
+        seen: dict[datetime, str] = {}  # rows written together mostly share one timestamp
+        return [None if v is None else seen.get(v) or seen.setdefault(v, _sqlite_datetime(v))
+                for v in values]
     if sqlite and column_type.python_type is Decimal:
-        return lambda v: str(v) if isinstance(v, Decimal) else v
+        return [str(v) if isinstance(v, Decimal) else v for v in values]
     if sqlite and column_type.python_type is date:
-        return lambda v: v.isoformat() if isinstance(v, date) else v
-    return None
+        return [v.isoformat() if isinstance(v, date) else v for v in values]
+    return values
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format

@@ -12,7 +12,7 @@ from sqlalchemy import LargeBinary, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
-from .auth import authenticate
+from .auth import authenticate_on_loop
 from .errors import GuanxiError, problem
 from .models import UTCDateTime, utcnow
 
@@ -50,11 +50,14 @@ class IdempotencyMiddleware:
                                        "Idempotency-Key must be at most 255 characters")
         try:
             auth = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2]
-            principal = (await anyio.to_thread.run_sync(authenticate, state, auth)).sub
+            principal = (await authenticate_on_loop(state, auth)).sub
         except GuanxiError:
             return await self.app(scope, receive, send)  # the route answers 401 itself
 
         body = await _read_body(receive)
+        if body is None:
+            # A truncated body must not claim the key: the client's retry sends the whole one.
+            return
         digest = hashlib.sha256(scope["method"].encode() + scope["path"].encode() + b"\0" + body)
         request_hash = digest.hexdigest()
         sessions = state.sessions
@@ -69,13 +72,20 @@ class IdempotencyMiddleware:
             return await _replay(outcome, send)
 
         captured: dict[str, Any] = {"body": b""}
+        finished = False
 
         async def capture(message):
+            nonlocal finished
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 captured["headers"] = message.get("headers", [])
             elif message["type"] == "http.response.body":
                 captured["body"] += message.get("body", b"")
+                if not message.get("more_body", False):
+                    # stored before the client has the whole answer, so its next request
+                    # with this key is replayed, never refused as still running
+                    await anyio.to_thread.run_sync(_finish, sessions, principal, key, captured)
+                    finished = True
             await send(message)
 
         sent = False
@@ -90,13 +100,17 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         finally:
-            await anyio.to_thread.run_sync(_finish, sessions, principal, key, captured)
+            if not finished:
+                await anyio.to_thread.run_sync(_finish, sessions, principal, key, captured)
 
 
-async def _read_body(receive) -> bytes:
+async def _read_body(receive) -> bytes | None:
+    """The whole body, or None when the client went away before sending all of it."""
     chunks, more = [], True
     while more:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     return b"".join(chunks)

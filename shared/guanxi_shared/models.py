@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,8 +16,12 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    """A random 128-bit id as 32 hex characters (like uuid4().hex, without its overhead)."""
-    return os.urandom(16).hex()
+    """A 128-bit id as 32 hex characters: 48 bits of milliseconds, then 80 random bits.
+
+    Time-ordered like UUIDv7, so new rows land at the end of every id index instead of on a
+    random page: bulk imports write several times fewer pages.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 class UTCDateTime(TypeDecorator):

@@ -137,3 +137,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def paged_registry(pages: dict[str, list[dict]], caller: str):
+    """A ServiceClient whose registry answers a list path with its first page, then, asked
+    with a cursor, its second: for resync tests."""
+    import httpx
+
+    from .client import ServiceClient
+
+    def registry(request: httpx.Request) -> httpx.Response:
+        page = 1 if request.url.params.get("cursor") else 0
+        return httpx.Response(200, json=pages[request.url.path][page])
+
+    return ServiceClient(base_url="http://registry", caller=caller, secret="x" * 32,
+                         transport=httpx.MockTransport(registry))

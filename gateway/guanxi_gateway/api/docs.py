@@ -12,8 +12,21 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 router = APIRouter(include_in_schema=False)
 
+# What the gateway itself may answer on any route, on top of each service's own errors.
+GATEWAY_ERRORS = {
+    str(status): {"description": text, "content": {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, text in ((401, "Missing, invalid, expired or revoked credential"),
+                         (403, "The role or API key scope does not allow this"),
+                         (413, "The request body is too large"),
+                         (429, "Rate limit; see Retry-After"),
+                         (502, "The service is unavailable"),
+                         (504, "The service did not answer in time"))}
+
 BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer",
-                         "description": "A user access token or an API key"}}
+                         "bearerFormat": "JWT or API key",
+                         "description": "A user access token from POST /api/v1/auth/token, "
+                                        "or an integration API key"}}
 
 
 @router.get("/openapi.json")
@@ -75,4 +88,6 @@ def add_service(merged: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
             if isinstance(operation, dict) and "operationId" in operation:
                 operation["operationId"] = f"{name}_{operation['operationId']}"
                 operation["tags"] = [f"{name}: {t}" for t in operation.get("tags", [])] or [name]
+                for status, answer in GATEWAY_ERRORS.items():
+                    operation.setdefault("responses", {}).setdefault(status, answer)
         merged["paths"][f"/api/v1/{name}{path[3:]}"] = item

@@ -1,4 +1,8 @@
 """Customers and purchases through the app, on SQLite and PostgreSQL."""
+import json
+
+import anyio
+
 from guanxi_shared.testing import assert_problem, auth
 
 
@@ -53,6 +57,35 @@ def test_idempotency_key_replays_and_refuses_other_body(client):
     other = client.post("/v1/customers", json={"kind": "person", "name": "李雷"}, headers=headers)
     assert_problem(other, 409)
     assert len(client.get("/v1/customers").json()["items"]) == 1
+
+
+def test_the_answer_is_stored_before_the_client_has_it(client):
+    """A client that retries the moment it reads the answer gets a replay, not a 409."""
+    seen_at_last_byte = []
+
+    async def call_app():
+        body = json.dumps({"kind": "person", "name": "王芳"}).encode()
+        scope = {"type": "http", "method": "POST", "path": "/v1/customers", "raw_path": b"",
+                 "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+                 "server": ("test", 80), "client": ("test", 1), "app": client.app,
+                 "headers": [(b"content-type", b"application/json"),
+                             (b"idempotency-key", b"k-race"),
+                             (b"authorization", client.headers["authorization"].encode())]}
+
+        async def receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message):
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                retry = await anyio.to_thread.run_sync(lambda: client.post(
+                    "/v1/customers", content=body, headers={
+                        "Idempotency-Key": "k-race", "content-type": "application/json"}))
+                seen_at_last_byte.append(retry.status_code)
+
+        await client.app(scope, receive, send)
+
+    anyio.run(call_app)
+    assert seen_at_last_byte == [201]
 
 
 def test_stale_if_match_is_412(client):

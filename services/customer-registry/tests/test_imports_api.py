@@ -53,3 +53,27 @@ def test_oversized_and_empty_imports_are_refused(client, monkeypatch):
     assert_problem(post(client, b"Name,Phone\n" + b"x,13800138000\n" * 200), 413)
     assert_problem(post(client, b""), 422)
     assert client.get("/v1/customers").json()["items"] == []
+
+
+def test_search_keeps_indexing_after_an_import_and_after_a_failed_one(client, monkeypatch):
+    from guanxi_registry.store import imports
+
+    post(client, CSV.encode())
+    created = client.post("/v1/customers", json={"kind": "company", "name": "腾讯科技有限公司"})
+    assert created.status_code == 201
+    assert [c["name"] for c in client.get("/v1/customers", params={"q": "腾讯科技"}).json()[
+        "items"]] == ["腾讯科技有限公司"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "bulk_insert", broken)
+    try:
+        post(client, "Name,Mobile Phone\n赵六,13700137000\n".encode())
+    except RuntimeError:
+        pass  # the test client re-raises the server error
+    monkeypatch.undo()
+    client.post("/v1/customers", json={"kind": "company", "name": "阿里巴巴网络技术有限公司"})
+    found = client.get("/v1/customers", params={"q": "阿里巴巴网"}).json()["items"]
+    assert [c["name"] for c in found] == ["阿里巴巴网络技术有限公司"]
+    assert client.get("/v1/customers", params={"q": "赵六"}).json()["items"] == []

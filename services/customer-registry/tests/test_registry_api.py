@@ -77,6 +77,17 @@ def test_contacts_with_lunar_birthday_roles_and_departure(client):
     assert client.get("/v1/contacts", params={"role": "decision_maker"}).json()["items"]
 
 
+def test_contact_language_and_timezone_for_messages(client):
+    c = make(client, HUAWEI)
+    path = f"/v1/customers/{c['id']}/contacts"
+    contact = make(client, {"name": "Anna", "language": "en", "timezone": "Europe/Berlin"},
+                   path=path)
+    assert (contact["language"], contact["timezone"]) == ("en", "Europe/Berlin")
+    for bad in ({"timezone": "Mars/Olympus"}, {"language": "english please"}):
+        assert_problem(client.post(path, json={"name": "x", **bad}), 422)
+    assert len(client.get(path).json()["items"]) == 1
+
+
 def test_search_and_filters(client):
     hw = make(client, HUAWEI | {"tags": ["key"]})
     make(client, {"kind": "person", "name": "张伟", "email": "Zhang.Wei@Example.cn",

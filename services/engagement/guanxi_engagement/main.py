@@ -1,13 +1,30 @@
 """The engagement app factory (uvicorn --factory guanxi_engagement.main:create_app)."""
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from guanxi_shared.app import create_service_app
+from guanxi_shared.client import ServiceClient
 
-from .api import context
+from .api import calendar, context, gifts, messages, occasions, rules, runs, tasks, visits
+from .channels import build_channels
 from .events import HANDLERS
+from .scheduler import start_scheduler
 from .settings import Settings
+
+
+def install_clients(app: FastAPI):
+    """Delivery channels and the registry client; tests put httpx transports on app.state."""
+    settings: Settings = app.state.settings
+    provider: httpx.BaseTransport | None = getattr(app.state, "provider_transport", None)
+    registry: httpx.BaseTransport | None = getattr(app.state, "registry_transport", None)
+    app.state.channels = build_channels(settings, transport=provider)
+    app.state.registry_client = ServiceClient(
+        base_url=settings.registry_url, caller=settings.service_name,
+        secret=settings.internal_secret, timeout=settings.http_timeout_seconds,
+        transport=registry)
+    return app.state.registry_client.close
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -15,7 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         title="Guanxi engagement",
         description="Calendar, greetings, revisits, visits, gifts, renewals and messages.",
-        routers=[context.router],
+        routers=[calendar.router, rules.router, runs.router, tasks.router, visits.router,
+                 gifts.router, messages.router, context.router, occasions.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
+        on_start=[install_clients, start_scheduler],
     )

@@ -1,9 +1,7 @@
 """Registry events (reassign, merge, erase) and the privacy endpoints."""
-import httpx
 
 from guanxi_needs.store.read_model import resync
-from guanxi_shared.client import ServiceClient
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_shared.testing import assert_problem, auth, paged_registry
 
 
 def seed(client, customer_id="c1"):
@@ -55,12 +53,7 @@ def test_resync_pages_through_the_registry_and_keeps_the_segment(client, kit, cu
                                      "role": "supporter"}]}],
     }
 
-    def registry(request: httpx.Request) -> httpx.Response:
-        page = 1 if request.url.params.get("cursor") else 0
-        return httpx.Response(200, json=pages[request.url.path][page])
-
-    peer = ServiceClient(base_url="http://registry", caller="needs", secret="x" * 32,
-                         transport=httpx.MockTransport(registry))
+    peer = paged_registry(pages, caller="needs")
     with client.app.state.sessions() as session:
         assert resync(session=session, client=peer) == {"customers": 2, "contacts": 1}
     exported = client.get("/v1/privacy/customers/c7").json()["data"]

@@ -137,3 +137,14 @@ def test_pipeline_forecast_win_rate_and_cycle(client, customer):
         ("2026-12", "1000.00"), ("2027-01", "2000.00")]
     by_owner = client.get("/v1/pipeline", params={"group_by": "owner"}).json()
     assert [(r["key"], r["opportunities"]) for r in by_owner["rows"]] == [("u-rep", 2)]
+
+
+def test_the_support_team_sees_the_opportunity_and_others_do_not(client, customer):
+    opp = open_opp(client, headers=REP, support_team=["u-engineer"])
+    engineer = auth("rep", sub="u-engineer", team_id="t9")
+    outsider = auth("rep", sub="u-other", team_id="t9")
+    assert client.get(f"/v1/opportunities/{opp['id']}", headers=engineer).status_code == 200
+    listed = client.get("/v1/opportunities", headers=engineer).json()["items"]
+    assert [o["id"] for o in listed] == [opp["id"]]
+    assert_problem(client.get(f"/v1/opportunities/{opp['id']}", headers=outsider), 404)
+    assert client.get("/v1/opportunities", headers=outsider).json()["items"] == []

@@ -1,10 +1,12 @@
 """Segmentation through the app: events in, scores, reports and exports out."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_segmentation.store.resync import resync
+from guanxi_shared.testing import assert_problem, auth, paged_registry
 
 SERVICE = auth("service", sub="service:registry")
-TODAY = date.today()
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the service's business date
 
 
 def event(n, etype, data):
@@ -178,3 +180,30 @@ def test_privacy_erase_keeps_totals(client):
     assert erased["erased"]["scores"] == 1
     assert client.get("/v1/pareto").json()["customers"] == 4
     assert client.get("/v1/customers/a/value").json()["total_spend"] == "2500.00"
+
+
+def test_resync_rebuilds_the_read_model_from_the_registry(client):
+    load(client, {"a": ("rep-a", [(5, 100)])})
+    pages = {
+        "/v1/customers": [
+            {"items": [{"id": "a", "name": "改名", "status": "active", "owner_id": "rep-b",
+                        "kind": "company"}], "next_cursor": "2"},
+            {"items": [{"id": "m", "name": "missed", "status": "active", "owner_id": "rep-b"}]}],
+        "/v1/purchases": [
+            {"items": [{"id": "p-a-0", "customer_id": "a", "amount": "100.00",
+                        "purchased_on": (TODAY - timedelta(days=5)).isoformat()},
+                       {"id": "p-m", "customer_id": "m", "amount": "42.50", "currency": "CNY",
+                        "purchased_on": TODAY.isoformat()}]}],
+    }
+
+    peer = paged_registry(pages, caller="segmentation")
+    with client.app.state.sessions() as session:
+        assert resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
+        assert resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
+    client.post("/v1/recompute", json={})
+    missed = client.get("/v1/customers/m/value").json()
+    assert (missed["purchase_count"], missed["total_spend"]) == (1, "42.50")
+    card = client.get("/v1/customers/a/value").json()
+    assert (card["purchase_count"], card["total_spend"]) == (1, "100.00")
+    owned = client.get("/v1/customers", headers=auth("rep", sub="rep-b")).json()["items"]
+    assert {c["customer_id"] for c in owned} == {"a", "m"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from guanxi_shared.app import DbSession
@@ -30,7 +31,7 @@ async def import_contacts(
                       Query(description="Default: from Content-Type or filename")] = None,
     filename: Annotated[str | None, Query(max_length=255)] = None,
     dry_run: bool = False,
-) -> JSONResponse:
+) -> Response:
     """Creates customers and contacts; a dry run reports what would happen and writes nothing.
 
     Rows matching a known contact (phone or email) fill only its empty fields ("updated");
@@ -51,8 +52,9 @@ async def import_contacts(
         raise PayloadTooLarge(f"An import may have at most {MAX_ROWS} rows")
     counts, results = await run_in_threadpool(
         lambda: run_import(session=session, principal=principal, rows=rows, dry_run=dry_run))
-    return JSONResponse({"filename": safe_name, "format": fmt, "dry_run": dry_run, **counts,
-                         "rows": results})
+    # a 100,000-row report is megabytes of JSON: orjson writes it in a tenth of the time
+    return Response(orjson.dumps({"filename": safe_name, "format": fmt, "dry_run": dry_run,
+                                  **counts, "rows": results}), media_type="application/json")
 
 
 def _detect(content_type: str, filename: str | None, head: bytes) -> Literal["csv", "vcard"]:

@@ -77,4 +77,4 @@ def search_text(*parts: str | None) -> str:
 
     Phones are stored in E.164, so a search for the bare digits still finds them as a substring.
     """
-    return " | ".join(dict.fromkeys(fold(p) for p in parts if p))[:20000]
+    return " | ".join(dict.fromkeys(fold(p) for p in dict.fromkeys(parts) if p))[:20000]

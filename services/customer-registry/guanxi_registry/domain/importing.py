@@ -37,6 +37,10 @@ EMAIL_COLUMNS = ("e-mail 1 - value", "e-mail address", "email address", "email",
                  "邮箱", "电子邮件", "e-mail 2 - value", "e-mail 2 address")
 
 
+DIGITS = re.compile(r"\d+")
+NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
+
+
 @dataclass
 class ImportRow:
     line: int
@@ -87,14 +91,16 @@ def parse_csv(text: str) -> list[ImportRow]:
     phone_columns = [(kind, _columns(header, names)) for kind, names in PHONE_COLUMNS]
     email_columns = _columns(header, EMAIL_COLUMNS)
     rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
+    for number, raw in enumerate(reader, start=2):
+        values = [v.strip() for v in raw]
+        if not any(values):
             continue
+        width = len(values)
 
-        def first(indexes: list[int], values: list[str] = values) -> str | None:
+        def first(indexes: list[int], values: list[str] = values, width: int = width) -> str | None:
             for i in indexes:
-                if i < len(values) and values[i].strip():
-                    return values[i].strip()
+                if i < width and values[i]:
+                    return values[i]
             return None
 
         name = first(fields["name"]) or " ".join(
@@ -104,8 +110,7 @@ def parse_csv(text: str) -> list[ImportRow]:
                         address=first(fields["address"]), note=first(fields["note"]))
         phones = [(kind, value) for kind, indexes in phone_columns
                   for value in [first(indexes)] if value]
-        emails = [values[i].strip() for i in email_columns
-                  if i < len(values) and values[i].strip()]
+        emails = [values[i] for i in email_columns if i < width and values[i]]
         _finish(row, phones, emails, first(fields["birthday"]))
         rows.append(row)
     return rows
@@ -177,8 +182,8 @@ def _finish(row: ImportRow, phones: list[tuple[str, str]], emails: list[str],
 
 def _parse_birthday(text: str) -> date | None:
     """2024-08-15, 20240815, 2024/8/15; --0815 or 08-15 when the year is unknown (kept as 1904)."""
-    digits = re.findall(r"\d+", text)
-    no_year = re.fullmatch(r"--(\d{2})-?(\d{2})", text.strip())
+    digits = DIGITS.findall(text)
+    no_year = NO_YEAR.fullmatch(text.strip())
     if no_year:
         digits = list(no_year.groups())
     try:

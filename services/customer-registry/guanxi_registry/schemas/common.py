@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, Field
 
@@ -23,6 +24,15 @@ def _email(value: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+def _timezone(value: str) -> str:
+    if value not in TIMEZONES:
+        raise ValueError(f"'{value}' is not an IANA time zone such as Asia/Shanghai")
+    return value
+
+
+TIMEZONES = frozenset(available_timezones())
+
+
 def _credit_code(value: str) -> str:
     code = normalise_credit_code(value)
     problem = credit_code_problem(code)
@@ -36,4 +46,9 @@ Email = Annotated[str, Field(max_length=254, examples=["wang@example.cn"]), Afte
 CreditCode = Annotated[str, Field(max_length=24, examples=["91440300708461136T"]),
                        AfterValidator(_credit_code)]
 ShortText = Annotated[str, Field(max_length=100)]
+Language = Annotated[str, Field(max_length=16, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                                examples=["zh", "en", "zh-Hant"],
+                                description="BCP 47 language tag for messages")]
+TimeZone = Annotated[str, Field(max_length=64, examples=["Asia/Shanghai"]),
+                     AfterValidator(_timezone)]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]

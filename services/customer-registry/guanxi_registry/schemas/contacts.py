@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
 
-from .common import Email, Phone, ShortText
+from .common import Email, Language, Phone, ShortText, TimeZone
 
 DealRole = Literal["decision_maker", "driver", "supporter", "neutral", "opponent"]
 PhoneKind = Literal["mobile", "office", "home", "other"]
@@ -52,6 +52,9 @@ class ContactFields(InputModel):
     left_on: date | None = Field(default=None, description="The day they left the customer")
     went_to: str | None = Field(default=None, max_length=200, description="去向")
     new_customer_id: str | None = Field(default=None, max_length=32)
+    language: Language | None = None
+    timezone: TimeZone | None = Field(default=None, description="Where the contact lives, for "
+                                      "sending at a decent local hour")
 
     @model_validator(mode="after")
     def birthday_matches_calendar(self) -> ContactFields:
@@ -104,6 +107,8 @@ class ContactRead(BaseModel):
     left_on: date | None
     went_to: str | None
     new_customer_id: str | None
+    language: str | None
+    timezone: str | None
     version: int
     created_at: datetime
     updated_at: datetime

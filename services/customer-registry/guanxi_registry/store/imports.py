@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import String, any_, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
@@ -83,12 +84,17 @@ def _result(row: ImportRow, outcome: str, customer_id: str | None = None,
             "contact_id": contact_id, "reason": reason}
 
 
-LOOKUP_CHUNK = 5000  # keeps every IN (...) far below the databases' parameter limits
+LOOKUP_CHUNK = 5000  # keeps every IN (...) far below SQLite's parameter limit
 
 
-def _chunks(values: set[str]) -> list[list[str]]:
+def _in(session: Session, column: Any, values: set[str]) -> list[Any]:
+    """`column IN values` as conditions: one array parameter on PostgreSQL, chunks on SQLite."""
     items = sorted(values)
-    return [items[i:i + LOOKUP_CHUNK] for i in range(0, len(items), LOOKUP_CHUNK)]
+    if not items:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [column == any_(bindparam(None, items, type_=ARRAY(String)))]
+    return [column.in_(items[i:i + LOOKUP_CHUNK]) for i in range(0, len(items), LOOKUP_CHUNK)]
 
 
 def _known_contacts(session: Session, principal: Principal, phones: set[str],
@@ -97,11 +103,10 @@ def _known_contacts(session: Session, principal: Principal, phones: set[str],
     found: dict[str, dict[str, Any]] = {}
     columns = (Contact.id, Contact.customer_id, Contact.primary_phone, Contact.email,
                Contact.job_title, Contact.department, Contact.birthday, Contact.address)
-    lookups = [(Contact.primary_phone, chunk) for chunk in _chunks(phones)] + [
-        (Contact.email, chunk) for chunk in _chunks(emails)]
-    for column, chunk in lookups:
+    for condition in (_in(session, Contact.primary_phone, phones)
+                      + _in(session, Contact.email, emails)):
         stmt = (select(*columns).join(Customer, Customer.id == Contact.customer_id)
-                .where(column.in_(chunk)))
+                .where(condition))
         if visible is not None:
             stmt = stmt.where(visible)
         for row in session.execute(stmt).mappings():
@@ -114,10 +119,9 @@ def _known_contacts(session: Session, principal: Principal, phones: set[str],
 def _known_companies(session: Session, principal: Principal, names: set[str]) -> dict[str, str]:
     visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
     found: dict[str, str] = {}
-    for chunk in _chunks(names):
+    for condition in _in(session, Customer.name, names):
         stmt = select(Customer.name, Customer.id).where(
-            Customer.kind == "company", Customer.name.in_(chunk),
-            Customer.merged_into_id.is_(None))
+            Customer.kind == "company", condition, Customer.merged_into_id.is_(None))
         if visible is not None:
             stmt = stmt.where(visible)
         found.update(session.execute(stmt).tuples().all())
@@ -177,19 +181,25 @@ def _merge_into(contact: dict[str, Any], row: ImportRow) -> None:
 def search_indexed_in_bulk(session: Session) -> Iterator[None]:
     """SQLite: index the inserted customers for search in one statement, not row by row.
 
-    The per-row trigger is switched off for this transaction only (SQLite has one writer, so
-    no other insert can slip in meanwhile). PostgreSQL's GIN index needs nothing.
+    The per-row trigger is dropped inside this transaction and put back before it commits
+    (SQLite has one writer, so no other insert can slip in meanwhile; readers keep seeing the
+    schema with the trigger). PostgreSQL's GIN index needs nothing.
     """
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
+    # pysqlite opens its transaction only at the first write; one comes before the DDL, so a
+    # failure midway rolls the dropped trigger back with everything else
+    session.execute(text("DELETE FROM customer WHERE 0"))
+    trigger = session.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name = 'customer_search_insert'")).scalar_one()
     before = session.execute(text("SELECT coalesce(max(rowid), 0) FROM customer")).scalar_one()
-    session.execute(text("UPDATE customer_search_bulk SET active = 1"))
+    session.execute(text("DROP TRIGGER customer_search_insert"))
     yield
     session.execute(text("INSERT INTO customer_search(rowid, search_text) "
                          "SELECT rowid, search_text FROM customer WHERE rowid > :before"),
                     {"before": before})
-    session.execute(text("UPDATE customer_search_bulk SET active = 0"))
+    session.execute(text(trigger))
 
 
 def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dict[str, Any]],
@@ -225,9 +235,7 @@ CONTACT_EVENT_FIELDS = ("id", "customer_id", "name", "organisation", "job_title"
 
 def _event(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     """The row's fields that import can set, as JSON (imports leave the rest empty)."""
-    out = {}
-    for key in fields:
-        value = row.get(key)
-        if value is not None:
-            out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    out = {key: row[key] for key in fields if row[key] is not None}
+    if "birthday" in out:  # the only date an import sets
+        out["birthday"] = out["birthday"].isoformat()
     return out

@@ -130,6 +130,8 @@ class Contact(Versioned, table=True):
     left_on: date | None = None
     went_to: str | None = Field(default=None, max_length=200)
     new_customer_id: str | None = Field(default=None, max_length=32)
+    language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class Purchase(Versioned, table=True):

@@ -2,37 +2,29 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlmodel import select
+from fastapi import APIRouter, Query, Request
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
-from guanxi_shared.errors import NotFound
+from guanxi_shared.db import local_today
 
-from ..store.tables import CustomerRef, PurchaseFact
+from ..schemas.tasks import CustomerBrief
+from ..store.tasks import customer_briefs
+from .deps import settings_of, visible_customer
 
 router = APIRouter(prefix="/v1/customers", tags=["context"])
 
 
-class CustomerContext(BaseModel):
-    customer_id: str
-    name: str
-    last_purchase_on: date | None
-    last_purchase_amount: Decimal | None
-
-
-@router.get("/{customer_id}/context", response_model=CustomerContext)
-def customer_context(customer_id: str, session: DbSession,
-                     principal: CurrentPrincipal) -> CustomerContext:
-    customer = session.get(CustomerRef, customer_id)
-    if customer is None or not principal.can_see(owner_id=customer.owner_id,
-                                                 team_id=customer.team_id):
-        raise NotFound(f"Customer {customer_id} not found")
-    last = session.exec(select(PurchaseFact).where(PurchaseFact.customer_id == customer_id)
-                        .order_by(PurchaseFact.purchased_on.desc())).first()
-    return CustomerContext(customer_id=customer.id, name=customer.name,
-                           last_purchase_on=last.purchased_on if last else None,
-                           last_purchase_amount=last.amount if last else None)
+@router.get("/{customer_id}/context", response_model=CustomerBrief)
+def customer_context(customer_id: str, session: DbSession, principal: CurrentPrincipal,
+                     request: Request,
+                     on: Annotated[date | None, Query(description="Upcoming occasions from "
+                                                      "this day; defaults to today")] = None,
+                     ) -> CustomerBrief:
+    visible_customer(session, principal, customer_id)
+    briefs = customer_briefs(session=session, customer_ids=[customer_id],
+                             on=on or local_today(session),
+                             occasion_days=settings_of(request).upcoming_occasion_days)
+    return CustomerBrief.model_validate(briefs[customer_id])

@@ -21,7 +21,7 @@ from .access import apply_changes, get_visible, scoped, visible_customer
 from .tables import Complaint, ComplaintLog, Need
 
 OPEN_STATUSES = [s.value for s in OPEN]
-VISIBILITY = {"assignee_col": Complaint.assignee_id}
+VISIBILITY = {"member_of": lambda user_id: Complaint.assignee_id == user_id}
 
 
 def to_read(complaint: Complaint, now: datetime | None = None) -> ComplaintRead:

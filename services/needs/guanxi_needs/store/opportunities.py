@@ -25,7 +25,7 @@ from ..schemas.opportunities import (
     OpportunityUpdate,
 )
 from . import needs as need_store
-from .access import apply_changes, get_visible, scoped, visible_customer
+from .access import apply_changes, get_visible, in_json_list, scoped, visible_customer
 from .tables import ContactRef, Opportunity, OpportunityActivity
 
 CLOSED_STAGES = [s.value for s in CLOSED]
@@ -37,8 +37,13 @@ def pool_condition(now: datetime) -> Any:
                 or_(Opportunity.owner_id.is_(None), Opportunity.protected_until <= now))
 
 
-def visibility_rules(now: datetime) -> dict[str, Any]:
-    return {"assignee_col": Opportunity.owner_id, "pool_condition": pool_condition(now)}
+def visibility_rules(session: Session, now: datetime) -> dict[str, Any]:
+    """Besides the customer's owner and team, the opportunity's owner and support team see it."""
+    def member_of(user_id: str) -> Any:
+        return or_(Opportunity.owner_id == user_id,
+                   in_json_list(session, Opportunity.support_team, user_id))
+
+    return {"member_of": member_of, "pool_condition": pool_condition(now)}
 
 
 def to_read(opp: Opportunity, now: datetime | None = None) -> OpportunityRead:
@@ -106,7 +111,7 @@ def create(*, session: Session, principal: Principal, opp_in: OpportunityCreate,
 
 def get(*, session: Session, principal: Principal, opportunity_id: str) -> Opportunity:
     return get_visible(session=session, principal=principal, model=Opportunity,
-                       object_id=opportunity_id, label="Opportunity", **visibility_rules(utcnow()))
+                       object_id=opportunity_id, label="Opportunity", **visibility_rules(session, utcnow()))
 
 
 def _require_open(opp: Opportunity) -> None:
@@ -177,7 +182,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               customer_id: str | None, stage: Stage | None, owner_id: str | None,
               pool: bool | None, need_id: str | None) -> tuple[list[Opportunity], str | None]:
     now = utcnow()
-    stmt = scoped(select(Opportunity), principal, Opportunity, **visibility_rules(now))
+    stmt = scoped(select(Opportunity), principal, Opportunity, **visibility_rules(session, now))
     for column, value in {Opportunity.customer_id: customer_id, Opportunity.stage: stage,
                           Opportunity.owner_id: owner_id,
                           Opportunity.need_id: need_id}.items():
@@ -193,7 +198,7 @@ def stale_page(*, session: Session, principal: Principal, page: PageParams, days
                now: datetime) -> tuple[list[Opportunity], str | None]:
     """Open opportunities with no activity for `days` days, the longest idle first."""
     cutoff = now - timedelta(days=days)
-    stmt = scoped(select(Opportunity), principal, Opportunity, **visibility_rules(now)).where(
+    stmt = scoped(select(Opportunity), principal, Opportunity, **visibility_rules(session, now)).where(
         Opportunity.stage.not_in(CLOSED_STAGES), Opportunity.last_activity_at < cutoff)
     return paginate(session, stmt, sort=Opportunity.last_activity_at, key=Opportunity.id,
                     page=page)

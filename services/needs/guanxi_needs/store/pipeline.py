@@ -28,7 +28,7 @@ class PipelineBy(StrEnum):
 def pipeline(*, session: Session, principal: Principal, group_by: PipelineBy,
              close_from: date | None, close_to: date | None) -> Pipeline:
     """Open opportunities grouped (expected close in the window), and the closed ones' record."""
-    visibility = visibility_rules(utcnow())
+    visibility = visibility_rules(session, utcnow())
     keys = {PipelineBy.stage: Opportunity.stage, PipelineBy.owner: Opportunity.owner_id,
             PipelineBy.month: bucket(session, Opportunity.expected_close_on, Period.month)}
     key = keys[group_by].label("key")

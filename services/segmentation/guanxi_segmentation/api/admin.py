@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from guanxi_shared.auth import CurrentPrincipal, Manager, Principal, Role, require_roles
 from guanxi_shared.client import ServiceClient
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import NotFound
@@ -25,7 +25,6 @@ from ..store.tables import CustomerRef, CustomerScore, ModelFit, Policy, ScoreSn
 from .reports import visible_customer
 
 router = APIRouter(prefix="/v1")
-Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, Role.service))]
 PrivacyOfficer = Annotated[Principal, Depends(require_roles(Role.admin, Role.service))]
 
 

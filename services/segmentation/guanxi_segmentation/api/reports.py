@@ -10,10 +10,8 @@ from sqlalchemy import func, select
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import (
     CurrentPrincipal,
-    Principal,
-    Role,
+    Manager,
     owner_filter,
-    require_roles,
     visible_or_404,
 )
 from guanxi_shared.csv_export import csv_response
@@ -43,7 +41,6 @@ from ..store.tables import CustomerRef, CustomerScore, ScoreSnapshot
 
 router = APIRouter(prefix="/v1")
 CSV_COLUMNS = list(ScoredCustomer.model_fields)
-Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, Role.service))]
 
 
 def visible_customer(customer_id: str, session: DbSession,

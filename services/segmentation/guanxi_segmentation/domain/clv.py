@@ -40,22 +40,39 @@ class GammaGamma:
     log_likelihood: float
 
 
+XGroups = tuple[np.ndarray, np.ndarray]  # np.unique(x, return_inverse=True)
+
+
 def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
-                         big_t: np.ndarray) -> np.ndarray:
-    """Per-customer log-likelihood; x repeat purchases, t_x time of the last, T observed age."""
+                         big_t: np.ndarray, x_groups: XGroups | None = None) -> np.ndarray:
+    """Per-customer log-likelihood; x repeat purchases, t_x time of the last, T observed age.
+
+    The gamma-function terms depend on x alone, so they run once per distinct x (a few dozen
+    values) and are spread to the customers: a fit evaluates this hundreds of times.
+    """
     r, alpha, a, b = params
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + big_t)
+    xs, at_x = x_groups if x_groups is not None else np.unique(x, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12))
-                      - (r + x) * np.log(alpha + t_x), -np.inf)
-    return a1 + a2 + np.logaddexp(a3, a4)
+        per_x = gammaln(r + xs) - gammaln(r) + betaln(a, b + xs) - betaln(a, b)
+        repeat_x = np.log(a) - np.log(np.maximum(b + xs - 1, 1e-12))
+        a3 = -(r + x) * np.log(alpha + big_t)
+        a4 = np.where(x > 0, repeat_x[at_x] - (r + x) * np.log(alpha + t_x), -np.inf)
+    return per_x[at_x] + r * np.log(alpha) + np.logaddexp(a3, a4)
+
+
+def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Distinct rows with their counts: customers the model cannot tell apart share one term."""
+    rows, counts = np.unique(np.stack(columns), axis=1, return_counts=True)
+    return (*rows, counts)
 
 
 def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> BgNbd:
+    dx, dt_x, d_big_t, weight = _distinct(x, t_x, big_t)
+    groups = np.unique(dx, return_inverse=True)
+
     def negative(log_params: np.ndarray) -> float:
-        return -float(bgnbd_log_likelihood(np.exp(log_params), x, t_x, big_t).sum())
+        return -float(weight @ bgnbd_log_likelihood(np.exp(log_params), dx, dt_x, d_big_t,
+                                                    groups))
 
     r, alpha, a, b = np.exp(_maximise(negative, [0.5, max(float(big_t.mean()), 1.0), 1.0, 1.0]))
     ll = float(bgnbd_log_likelihood(np.array([r, alpha, a, b]), x, t_x, big_t).sum())
@@ -95,10 +112,11 @@ def expected_purchases(m: BgNbd, horizon: float, x: np.ndarray, t_x: np.ndarray,
 
 
 def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, mean_spend: np.ndarray,
-                               ) -> np.ndarray:
+                               x_groups: XGroups | None = None) -> np.ndarray:
     p, q, gamma = params
-    return (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(gamma)
-            + (p * x - 1) * np.log(mean_spend) + p * x * np.log(x)
+    xs, at_x = x_groups if x_groups is not None else np.unique(x, return_inverse=True)
+    per_x = gammaln(p * xs + q) - gammaln(p * xs) + p * xs * np.log(xs)
+    return (per_x[at_x] - gammaln(q) + q * np.log(gamma) + (p * x - 1) * np.log(mean_spend)
             - (p * x + q) * np.log(gamma + mean_spend * x))
 
 
@@ -106,9 +124,11 @@ def fit_gamma_gamma(x: np.ndarray, mean_spend: np.ndarray) -> GammaGamma:
     """Fitted on repeat customers only (x > 0, positive mean spend), as the model requires."""
     keep = (x > 0) & (mean_spend > 0)
     x, mean_spend = x[keep], mean_spend[keep]
+    groups = np.unique(x, return_inverse=True)
 
     def negative(log_params: np.ndarray) -> float:
-        return -float(gamma_gamma_log_likelihood(np.exp(log_params), x, mean_spend).sum())
+        return -float(gamma_gamma_log_likelihood(np.exp(log_params), x, mean_spend,
+                                                 groups).sum())
 
     p, q, gamma = np.exp(_maximise(negative, [1.0, 1.0, max(float(mean_spend.mean()), 1.0)]))
     ll = float(gamma_gamma_log_likelihood(np.array([p, q, gamma]), x, mean_spend).sum())

@@ -225,15 +225,18 @@ class FitResult(BaseModel):
     seconds: float
 
 
+MAX_YUAN = 1e12  # keeps every result finite
+
+
 class SimpleClvRequest(InputModel):
     """DOMAIN.md's example: 75 + 3 x 2 x 150 = 975 yuan."""
 
-    first_sale_profit: float = Field(ge=0, examples=[75])
-    repeat_profit: float = Field(ge=0, examples=[150])
+    first_sale_profit: float = Field(ge=0, le=MAX_YUAN, examples=[75])
+    repeat_profit: float = Field(ge=0, le=MAX_YUAN, examples=[150])
     purchases_per_year: float = Field(ge=0, le=10000, examples=[3])
     lifetime_years: float = Field(gt=0, le=100, examples=[2])
-    acquisition_cost: float = Field(default=0, ge=0)
-    retention_cost_per_year: float = Field(default=0, ge=0)
+    acquisition_cost: float = Field(default=0, ge=0, le=MAX_YUAN)
+    retention_cost_per_year: float = Field(default=0, ge=0, le=MAX_YUAN)
 
 
 class SimpleClvResult(BaseModel):

@@ -1,0 +1,48 @@
+"""/v1/runs, /v1/resync, /v1/privacy: the daily run on demand, read-model rebuild, PIPL."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import Role, require_roles
+from guanxi_shared.models import utcnow
+
+from ..schemas.rules import RunCreate, RunRead
+from ..store.delivery import deliver_due
+from ..store.privacy import erase_customer, export_customer
+from ..store.resync import resync
+from ..store.runs import run_day
+from .deps import settings_of
+
+router = APIRouter(tags=["operations"])
+Operator = Depends(require_roles(Role.admin, Role.service))
+
+
+@router.post("/v1/runs", response_model=RunRead, dependencies=[Operator])
+def run_now(body: RunCreate, session: DbSession, request: Request) -> RunRead:
+    """Run every rule for a date now (as the scheduler does daily), then send what is due."""
+    settings = settings_of(request)
+    created = run_day(session=session, day=body.on, timezone=settings.timezone,
+                      greeting_hour=settings.greeting_hour)
+    sent = deliver_due(sessions=request.app.state.sessions, channels=request.app.state.channels,
+                       now=utcnow(), timezone=settings.timezone) if body.send else {}
+    return RunRead(on=body.on, created=created, sent=sent)
+
+
+@router.post("/v1/resync", dependencies=[Operator])
+def resync_now(session: DbSession, request: Request) -> dict[str, int]:
+    """Rebuild the read model from the registry's customers, contacts and purchases."""
+    return resync(session=session, client=request.app.state.registry_client)
+
+
+@router.get("/v1/privacy/customers/{customer_id}", dependencies=[Operator])
+def export_personal_data(customer_id: str, session: DbSession) -> dict:
+    return {"service": "engagement", "customer_id": customer_id,
+            "data": export_customer(session=session, customer_id=customer_id)}
+
+
+@router.delete("/v1/privacy/customers/{customer_id}", dependencies=[Operator])
+def erase_personal_data(customer_id: str, session: DbSession) -> dict:
+    erased = erase_customer(session=session, customer_id=customer_id)
+    session.commit()
+    return {"service": "engagement", "erased": erased}

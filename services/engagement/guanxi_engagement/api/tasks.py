@@ -1,0 +1,127 @@
+"""/v1/tasks and /v1/agenda: a rep's calls, visits, gifts and messages, with the context."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
+from guanxi_shared.db import local_today
+from guanxi_shared.errors import Conflict
+from guanxi_shared.http_cache import set_etag
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import PageQuery, paginate
+
+from ..schemas.tasks import (
+    AgendaItem,
+    AgendaRead,
+    CustomerBrief,
+    TaskComplete,
+    TaskCreate,
+    TaskPage,
+    TaskRead,
+    TaskReassign,
+    TaskReschedule,
+)
+from ..store.tables import Task
+from ..store.tasks import agenda, customer_briefs, visible_tasks
+from .deps import created, first_or_404, save_update, settings_of, visible_customer
+
+router = APIRouter(tags=["tasks"])
+
+
+def visible_task(session: Session, principal: Principal, task_id: str) -> Task:
+    return first_or_404(session, visible_tasks(principal).where(Task.id == task_id), "Task",
+                        task_id)
+
+
+@router.post("/v1/tasks", response_model=TaskRead, status_code=201)
+def create_task(body: TaskCreate, session: DbSession, principal: Writer,
+                response: Response) -> Task:
+    customer = visible_customer(session, principal, body.customer_id)
+    task = Task.model_validate({**body.model_dump(mode="json"), "subject_id": body.customer_id,
+                                "assignee_id": body.assignee_id or customer.owner_id})
+    return created(session, task, response)
+
+
+@router.get("/v1/tasks", response_model=TaskPage)
+def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+               customer_id: Annotated[str | None, Query(max_length=32)] = None,
+               assignee_id: Annotated[str | None, Query(max_length=64)] = None,
+               status: Literal["open", "done"] | None = None,
+               due_from: date | None = None, due_to: date | None = None) -> TaskPage:
+    stmt = visible_tasks(principal)
+    for column, value in ((Task.customer_id, customer_id), (Task.assignee_id, assignee_id),
+                          (Task.status, status)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if due_from:
+        stmt = stmt.where(Task.due_on >= due_from)
+    if due_to:
+        stmt = stmt.where(Task.due_on <= due_to)
+    rows, cursor = paginate(session, stmt, sort=Task.id, key=Task.id, page=page)
+    return TaskPage(items=[TaskRead.model_validate(t, from_attributes=True) for t in rows],
+                    next_cursor=cursor)
+
+
+@router.get("/v1/tasks/{task_id}", response_model=TaskRead)
+def get_task(task_id: str, session: DbSession, principal: CurrentPrincipal,
+             response: Response) -> Task:
+    task = visible_task(session, principal, task_id)
+    set_etag(response, task.id, task.version)
+    return task
+
+
+def _change_open_task(task_id: str, body: InputModel, session: Session, principal: Principal,
+                      request: Request, response: Response, **extra) -> Task:
+    task = visible_task(session, principal, task_id)
+    if task.status != "open":
+        raise Conflict(f"Task {task_id} is already {task.status}")
+    for key, value in extra.items():
+        setattr(task, key, value)
+    return save_update(session, task, body, request, response)
+
+
+@router.post("/v1/tasks/{task_id}/complete", response_model=TaskRead)
+def complete_task(task_id: str, body: TaskComplete, session: DbSession, principal: Writer,
+                  request: Request, response: Response) -> Task:
+    """Done, with the outcome and the result check (结果检查)."""
+    return _change_open_task(task_id, body, session, principal, request, response,
+                             status="done")
+
+
+@router.post("/v1/tasks/{task_id}/reschedule", response_model=TaskRead)
+def reschedule_task(task_id: str, body: TaskReschedule, session: DbSession, principal: Writer,
+                    request: Request, response: Response) -> Task:
+    return _change_open_task(task_id, body, session, principal, request, response)
+
+
+@router.post("/v1/tasks/{task_id}/reassign", response_model=TaskRead)
+def reassign_task(task_id: str, body: TaskReassign, session: DbSession, principal: Writer,
+                  request: Request, response: Response) -> Task:
+    return _change_open_task(task_id, body, session, principal, request, response)
+
+
+@router.get("/v1/agenda", response_model=AgendaRead)
+def get_agenda(session: DbSession, principal: CurrentPrincipal, request: Request,
+               assignee_id: Annotated[str | None, Query(max_length=64,
+                                      description="Defaults to the caller")] = None,
+               on: Annotated[date | None, Query(description="Defaults to today")] = None,
+               span: Literal["day", "week"] = "day",
+               limit: Annotated[int, Query(ge=1, le=500)] = 200) -> AgendaRead:
+    """Open tasks for one rep over a day or a week, each with the customer's context."""
+    start = on or local_today(session)
+    length = timedelta(days=6 if span == "week" else 0)
+    end = start + length if start <= date.max - length else date.max
+    who = assignee_id or principal.sub
+    tasks = agenda(session=session, principal=principal, assignee_id=who, start=start,
+                   end=end, limit=limit)
+    briefs = customer_briefs(session=session, customer_ids=list({t.customer_id for t in tasks}),
+                             on=start, occasion_days=settings_of(request).upcoming_occasion_days)
+    items = [AgendaItem(task=TaskRead.model_validate(t, from_attributes=True),
+                        customer=CustomerBrief.model_validate(briefs[t.customer_id])
+                        if t.customer_id in briefs else None) for t in tasks]
+    return AgendaRead(assignee_id=who, start=start, end=end, items=items)

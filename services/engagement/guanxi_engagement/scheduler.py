@@ -1,0 +1,134 @@
+"""APScheduler jobs persisted in the database, run by one replica at a time.
+
+On PostgreSQL a replica becomes the leader by holding `pg_try_advisory_lock` on a dedicated
+connection; when it dies the connection closes, the lock is released and another replica's
+next attempt takes over. On SQLite the single process is the leader. Misfired daily runs are
+coalesced into one catch-up run; the occurrence keys make even a double run harmless.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+
+from guanxi_shared.models import utcnow
+
+from .channels import Channel
+from .settings import Settings
+from .store.delivery import deliver_due
+from .store.runs import run_day
+from .store.tables import SchedulerRun
+
+log = logging.getLogger("guanxi.engagement.scheduler")
+JOBS_TABLE = "apscheduler_jobs"
+
+
+class Jobs:
+    """What the scheduled jobs do; module-level callables so the job store can pickle them."""
+
+    sessions: sessionmaker
+    settings: Settings
+    channels: dict[str, Channel]
+
+
+def daily_run(trigger: str = "scheduler") -> int:
+    settings = Jobs.settings
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with Jobs.sessions() as session:
+        created = run_day(session=session, day=today, timezone=settings.timezone,
+                          greeting_hour=settings.greeting_hour)
+        session.add(SchedulerRun(run_on=today, trigger=trigger, created=created))
+        session.commit()
+    return created
+
+
+def send_due() -> dict[str, int]:
+    return deliver_due(sessions=Jobs.sessions, channels=Jobs.channels, now=utcnow(),
+                       timezone=Jobs.settings.timezone)
+
+
+def start_jobs(engine: Engine, settings: Settings, *, paused: bool = False
+               ) -> BackgroundScheduler:
+    """Start a scheduler on the persisted jobs; the daily job keeps its stored next run time,
+    so a run missed while the service was down fires once on start."""
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        timezone=ZoneInfo(settings.timezone))
+    scheduler.start(paused=True)
+    if scheduler.get_job("daily_run") is None:
+        scheduler.add_job(daily_run, "cron", hour=settings.daily_run_hour, id="daily_run")
+    scheduler.add_job(send_due, "interval", seconds=settings.send_interval_seconds,
+                      id="send_due", replace_existing=True)
+    if not paused:
+        scheduler.resume()
+    return scheduler
+
+
+class Leader(threading.Thread):
+    """Holds the scheduler's advisory lock (PostgreSQL) and runs the scheduler while it does."""
+
+    def __init__(self, *, engine: Engine, settings: Settings):
+        super().__init__(name="engagement-leader", daemon=True)
+        self.engine, self.settings = engine, settings
+        self.stopping = threading.Event()
+        self.scheduler: BackgroundScheduler | None = None
+        self.connection = None
+
+    def try_lead(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        self.connection = self.engine.connect()
+        held = self.connection.execute(text("SELECT pg_try_advisory_lock(:id)"),
+                                       {"id": self.settings.scheduler_lock_id}).scalar()
+        self.connection.commit()
+        if not held:
+            self.connection.close()
+            self.connection = None
+        return bool(held)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                if self.try_lead():
+                    self.scheduler = start_jobs(self.engine, self.settings)
+                    log.info("scheduler leader", extra={"service": self.settings.service_name})
+                    self.stopping.wait()
+                    return
+            except Exception:
+                log.exception("leader election failed; retrying")
+            self.stopping.wait(self.settings.leader_retry_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.release()
+        self.join(timeout=5)
+
+    def release(self) -> None:
+        """Drop the dedicated connection (not back to the pool), which frees the lock."""
+        if self.connection is not None:
+            self.connection.invalidate()
+            self.connection.close()
+            self.connection = None
+
+
+def start_scheduler(app: FastAPI):
+    """on_start hook: configure the jobs and elect a leader (off when background jobs are)."""
+    settings: Settings = app.state.settings
+    Jobs.sessions, Jobs.settings, Jobs.channels = (app.state.sessions, settings,
+                                                   app.state.channels)
+    if not settings.run_background_jobs:
+        return None
+    leader = Leader(engine=app.state.engine, settings=settings)
+    leader.start()
+    app.state.leader = leader
+    return leader.stop

@@ -1,0 +1,223 @@
+"""Templates, messages, consents, policies, gifts and contracts as clients see them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import Page
+
+from .rules import Audience, MessageKind
+
+SendChannel = Literal["email", "sms", "wechat", "log"]
+Texts = dict[str, str]
+
+
+class TemplateCreate(InputModel):
+    name: str = Field(min_length=1, max_length=100)
+    subject: Texts = Field(default_factory=dict, description="Per language, e.g. {'zh': ...}")
+    body: Texts = Field(min_length=1, description="Per language; placeholders {name} "
+                        "{customer} {occasion} {date}")
+
+
+class TemplateUpdate(InputModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    subject: Texts | None = None
+    body: Texts | None = Field(default=None, min_length=1)
+
+
+class TemplateRead(BaseModel):
+    id: str
+    name: str
+    subject: dict
+    body: dict
+    version: int
+
+
+TemplatePage = Page[TemplateRead]
+
+
+class MassGreeting(InputModel):
+    """A greeting to every contact of a selected group of customers (群发)."""
+
+    channel: SendChannel = "log"
+    kind: MessageKind = "greeting"
+    occasion: str = Field(min_length=1, max_length=64)
+    template_id: str | None = Field(default=None, max_length=32)
+    audience: Audience
+    on: date | None = Field(default=None, description="Business date; defaults to today")
+
+
+class MessageRead(BaseModel):
+    id: str
+    rule_id: str | None
+    contact_id: str
+    customer_id: str
+    channel: str
+    kind: str
+    occasion: str | None
+    occurs_on: date
+    status: str
+    reason: str | None
+    body: str | None
+    send_after: datetime
+    sent_at: datetime | None
+
+
+MessagePage = Page[MessageRead]
+
+
+class ConsentSet(InputModel):
+    contact_id: str = Field(max_length=32)
+    channel: SendChannel
+    granted: bool
+    source: str | None = Field(default=None, max_length=200, description="How it was given")
+
+
+class ConsentRead(BaseModel):
+    contact_id: str
+    channel: str
+    granted: bool
+    source: str | None
+    updated_at: datetime
+
+
+class PolicyUpdate(InputModel):
+    """Only the fields sent change; none of them may be null."""
+
+    # typed without None so an explicit null is a 422, while a missing field stays None
+    quiet_start: int = Field(default=None, ge=0, le=23)  # type: ignore[assignment]
+    quiet_end: int = Field(default=None, ge=0, le=23)  # type: ignore[assignment]
+    marketing_cap: int = Field(default=None, ge=0, le=100)  # type: ignore[assignment]
+    marketing_window_days: int = Field(default=None, ge=1, le=365)  # type: ignore[assignment]
+    greetings_per_day: int = Field(default=None, ge=0, le=10)  # type: ignore[assignment]
+
+
+class PolicyRead(BaseModel):
+    id: str
+    quiet_start: int
+    quiet_end: int
+    marketing_cap: int
+    marketing_window_days: int
+    greetings_per_day: int
+    version: int
+
+
+class GiftCreate(InputModel):
+    name: str = Field(min_length=1, max_length=100)
+    category: str = Field(min_length=1, max_length=32, description="e.g. tea, clock, pear")
+    cost: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+
+
+class GiftRead(BaseModel):
+    id: str
+    name: str
+    category: str
+    cost: Decimal
+    active: bool
+    version: int
+
+
+GiftPage = Page[GiftRead]
+
+
+class GiftGive(InputModel):
+    gift_id: str = Field(max_length=32)
+    customer_id: str = Field(max_length=32)
+    contact_id: str | None = Field(default=None, max_length=32)
+    occasion: str | None = Field(default=None, max_length=64, description="e.g. sick, wedding")
+    given_on: date
+
+
+class GiftCheckRead(BaseModel):
+    """What logging the gift would meet: reasons that block it, and warnings."""
+
+    blocked: list[str]
+    warnings: list[str]
+
+
+Scope = list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=100)]]
+
+
+class GiftTabooCreate(InputModel):
+    """A company taboo: gifts of `category` block (or warn) for the customers in scope.
+
+    Each scope that is given must match: a region is part of the customer's region; groups
+    and tags match when the customer has one of them. No scope: every customer.
+    """
+
+    category: str = Field(min_length=1, max_length=32, description="e.g. clock, knife, green_hat")
+    reason: str = Field(min_length=1, max_length=300)
+    block: bool = Field(default=True, description="False: only warn")
+    occasion: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="Only for this occasion (e.g. sick, wedding)")
+    regions: Scope = Field(default_factory=list, max_length=50)
+    groups: Scope = Field(default_factory=list, max_length=50)
+    tags: Scope = Field(default_factory=list, max_length=50)
+
+
+class GiftTabooUpdate(InputModel):
+    """Only the fields sent change; occasion may be set to null, the others may not."""
+
+    # typed without None so an explicit null is a 422, while a missing field stays None
+    reason: str = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
+    block: bool = Field(default=None)  # type: ignore[assignment]
+    occasion: str | None = Field(default=None, min_length=1, max_length=64)
+    regions: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
+    groups: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
+    tags: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
+    active: bool = Field(default=None)  # type: ignore[assignment]
+
+
+class GiftTabooRead(BaseModel):
+    id: str
+    category: str
+    reason: str
+    block: bool
+    occasion: str | None
+    regions: list[str]
+    groups: list[str]
+    tags: list[str]
+    active: bool
+    version: int
+
+
+GiftTabooPage = Page[GiftTabooRead]
+
+
+class GiftLogRead(BaseModel):
+    id: str
+    gift_id: str
+    customer_id: str
+    contact_id: str | None
+    occasion: str | None
+    cost: Decimal
+    given_on: date
+    warnings: list[str]
+
+
+class ContractCreate(InputModel):
+    customer_id: str = Field(max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    ends_on: date
+    amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+
+
+class ContractRenewal(InputModel):
+    renewal: Literal["renewed", "lost"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ContractRead(BaseModel):
+    id: str
+    customer_id: str
+    title: str
+    ends_on: date
+    amount: Decimal
+    renewal: str
+    reason: str | None
+    version: int

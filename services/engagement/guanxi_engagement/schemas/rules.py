@@ -1,0 +1,135 @@
+"""Rules (关怀规则) and the calendar as clients write and read them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import Page
+
+from ..domain.occasions import KINDS
+
+Trigger = Literal["holiday", "company_date", "birthday", "anniversary", "purchase_thanks",
+                  "referrer_thanks", "revisit", "month_start", "month_end", "renewal",
+                  "life_event"]
+ChannelName = Literal["email", "sms", "wechat", "log", "call", "visit", "gift", "mail"]
+MessageKind = Literal["greeting", "marketing", "service"]
+Ids = list[str] | None
+
+
+def check_life_event_occasion(occasion: str | None) -> None:
+    """A life_event rule names one occasion kind, or none for every kind."""
+    if occasion is not None and occasion not in KINDS:
+        raise ValueError(f"a life_event rule's occasion is one of {', '.join(KINDS)} "
+                         "(or none for every kind)")
+
+
+class Audience(InputModel):
+    """Who the rule is for; empty means every active customer. Lists are OR within a field."""
+
+    segments: Ids = Field(default=None, max_length=50)
+    tiers: Ids = Field(default=None, max_length=10)
+    groups: Ids = Field(default=None, max_length=50)
+    tags: Ids = Field(default=None, max_length=50)
+    owner_ids: Ids = Field(default=None, max_length=200)
+    customer_ids: Ids = Field(default=None, max_length=1000)
+
+
+class RuleFields(InputModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    occasion: str | None = Field(
+        default=None, max_length=64,
+        description="Festival key (e.g. spring_festival), company date id, or for a "
+                    "life_event rule the occasion kind (wedding, move, achievement, other; "
+                    "none: every kind)")
+    channel: ChannelName | None = None
+    kind: MessageKind | None = None
+    template_id: str | None = Field(default=None, max_length=32)
+    every_days: int | None = Field(default=None, ge=1, le=366, description="Revisit cadence")
+    days_before: int | None = Field(
+        default=None, ge=0, le=366,
+        description="Lead time in days: renewal reminders (default 30), life events "
+                    "(default 0: on the day)")
+    audience: Audience | None = None
+    active: bool | None = None
+
+
+class RuleCreate(RuleFields):
+    name: str = Field(min_length=1, max_length=200)
+    trigger: Trigger
+    channel: ChannelName = "log"
+
+    @model_validator(mode="after")
+    def trigger_needs(self) -> RuleCreate:
+        if self.trigger in ("holiday", "company_date") and not self.occasion:
+            raise ValueError(f"a {self.trigger} rule needs an occasion")
+        if self.trigger == "revisit" and not self.every_days:
+            raise ValueError("a revisit rule needs every_days")
+        if self.trigger == "life_event":
+            check_life_event_occasion(self.occasion)
+        return self
+
+
+class RuleUpdate(RuleFields):
+    """Only the fields sent change; send If-Match with the ETag you read."""
+
+
+class RuleRead(BaseModel):
+    id: str
+    name: str
+    trigger: str
+    occasion: str | None
+    channel: str
+    kind: str
+    template_id: str | None
+    every_days: int | None
+    days_before: int | None
+    audience: dict
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+RulePage = Page[RuleRead]
+
+
+class RunCreate(InputModel):
+    on: date = Field(description="The business date to run (company timezone), in the years "
+                                 "the calendar covers (1901 to 2099)")
+    send: bool = Field(default=True, description="Also send the messages now due")
+
+    @field_validator("on")
+    @classmethod
+    def in_calendar(cls, value: date) -> date:
+        # Lunar dates are computed for these years only; lead times and cadences stay clear
+        # of date.min and date.max.
+        if not 1901 <= value.year <= 2099:
+            raise ValueError("the date must be between 1901 and 2099")
+        return value
+
+
+class RunRead(BaseModel):
+    on: date
+    created: int
+    sent: dict[str, int]
+
+
+class CalendarEntry(BaseModel):
+    on: date
+    occasion: str
+    name: str
+    kind: str
+
+
+class CalendarRead(BaseModel):
+    year: int
+    days: list[CalendarEntry]
+
+
+class CompanyDateCreate(InputModel):
+    name: str = Field(min_length=1, max_length=100)
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)

@@ -1,0 +1,141 @@
+"""Tasks, the agenda and visits as clients write and read them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import Page
+
+from .occasions import UpcomingOccasion
+
+TaskKind = Literal["call", "visit", "gift", "mail", "email", "sms", "wechat", "log"]
+VisitPurpose = Literal["bond", "sell", "ask_help", "solve_problem"]
+
+
+class TaskCreate(InputModel):
+    customer_id: str = Field(max_length=32)
+    contact_id: str | None = Field(default=None, max_length=32)
+    kind: TaskKind = "call"
+    title: str = Field(min_length=1, max_length=300)
+    due_on: date
+    assignee_id: str | None = Field(default=None, max_length=64,
+                                    description="Defaults to the customer's owner")
+
+
+class TaskComplete(InputModel):
+    outcome: str = Field(min_length=1, max_length=2000)
+    result_check: str | None = Field(default=None, max_length=2000, description="结果检查")
+
+
+class TaskReschedule(InputModel):
+    due_on: date
+
+
+class TaskReassign(InputModel):
+    assignee_id: str = Field(min_length=1, max_length=64)
+
+
+class TaskRead(BaseModel):
+    id: str
+    rule_id: str | None
+    customer_id: str
+    contact_id: str | None
+    assignee_id: str | None
+    kind: str
+    title: str
+    due_on: date
+    status: str
+    outcome: str | None
+    result_check: str | None
+    visit_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+TaskPage = Page[TaskRead]
+
+
+class ContactBrief(BaseModel):
+    id: str
+    name: str
+    role: str | None
+    cares_about: list[str]
+
+
+class CustomerBrief(BaseModel):
+    """What a rep needs on the call: last purchase, segment, open needs, the people, and the
+    weddings, moves and achievements coming up."""
+
+    id: str
+    name: str
+    segment: str | None
+    tier: str | None
+    last_purchase_on: date | None
+    last_purchase_amount: Decimal | None
+    open_needs: list[str]
+    contacts: list[ContactBrief]
+    upcoming_occasions: list[UpcomingOccasion] = Field(
+        default_factory=list, description="Occasions in the next days, soonest first")
+
+
+class AgendaItem(BaseModel):
+    task: TaskRead
+    customer: CustomerBrief | None
+
+
+class AgendaRead(BaseModel):
+    assignee_id: str
+    start: date
+    end: date
+    items: list[AgendaItem]
+
+
+class ChecklistItem(InputModel):
+    item: str = Field(min_length=1, max_length=200)
+    done: bool = False
+
+
+class VisitCreate(InputModel):
+    customer_id: str = Field(max_length=32)
+    contact_id: str | None = Field(default=None, max_length=32, description="Target contact")
+    purpose: VisitPurpose
+    appointment_at: datetime
+    checklist: list[ChecklistItem] = Field(default_factory=list, max_length=50,
+                                           description="Preparation: background, materials, gifts")
+
+
+class VisitUpdate(InputModel):
+    contact_id: str | None = Field(default=None, max_length=32)
+    purpose: VisitPurpose | None = None
+    appointment_at: datetime | None = None
+    checklist: list[ChecklistItem] | None = Field(default=None, max_length=50)
+
+
+class VisitComplete(InputModel):
+    result: str = Field(min_length=1, max_length=4000)
+    next_appointment_on: date | None = Field(
+        default=None, description="A promised next appointment becomes a follow-up task")
+
+
+class VisitRead(BaseModel):
+    id: str
+    customer_id: str
+    contact_id: str | None
+    owner_id: str | None
+    purpose: str
+    appointment_at: datetime
+    checklist: list[dict]
+    status: str
+    result: str | None
+    next_appointment_on: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+VisitPage = Page[VisitRead]

@@ -1,0 +1,65 @@
+"""Tasks and the agenda (日程): queries that respect who may see which customer."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from guanxi_shared.auth import Principal, owner_filter
+
+from .occasions import upcoming_occasions
+from .tables import ContactRef, CustomerRef, OpenNeed, PurchaseFact, Task
+
+FOLLOW_UP_RULE = "visit-follow-up"
+
+
+def visible_tasks(principal: Principal):
+    """Tasks of customers the caller may see, or assigned to them."""
+    stmt = select(Task).join(CustomerRef, CustomerRef.id == Task.customer_id, isouter=True)
+    condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
+    if condition is not None:
+        stmt = stmt.where(or_(condition, Task.assignee_id == principal.sub))
+    return stmt
+
+
+def customer_briefs(*, session: Session, customer_ids: list[str], on: date,
+                    occasion_days: int = 30) -> dict[str, dict]:
+    """Context for many customers in five queries, whatever their number; occasions are
+    those falling within `occasion_days` days from `on`."""
+    if not customer_ids:
+        return {}
+    briefs = {c.id: {"id": c.id, "name": c.name, "segment": c.segment, "tier": c.tier,
+                     "last_purchase_on": None, "last_purchase_amount": None,
+                     "open_needs": [], "contacts": [], "upcoming_occasions": []}
+              for c in session.scalars(select(CustomerRef)
+                                       .where(CustomerRef.id.in_(customer_ids)))}
+    latest = (select(PurchaseFact.customer_id, PurchaseFact.purchased_on, PurchaseFact.amount,
+                     func.row_number().over(partition_by=PurchaseFact.customer_id,
+                                            order_by=(PurchaseFact.purchased_on.desc(),
+                                                      PurchaseFact.id.desc())).label("n"))
+              .where(PurchaseFact.customer_id.in_(customer_ids)).subquery())
+    for cid, on, amount in session.execute(select(latest.c.customer_id, latest.c.purchased_on,
+                                                  latest.c.amount).where(latest.c.n == 1)):
+        briefs[cid].update(last_purchase_on=on, last_purchase_amount=amount)
+    for need in session.scalars(select(OpenNeed).where(OpenNeed.customer_id.in_(customer_ids))
+                                .order_by(OpenNeed.created_at)):
+        briefs[need.customer_id]["open_needs"].append(need.title)
+    for contact in session.scalars(select(ContactRef).where(
+            ContactRef.customer_id.in_(customer_ids), ContactRef.left_on.is_(None))
+            .order_by(ContactRef.name)):
+        briefs[contact.customer_id]["contacts"].append(
+            {"id": contact.id, "name": contact.name, "role": contact.role,
+             "cares_about": contact.cares_about})
+    for cid, occasions in upcoming_occasions(session=session, customer_ids=list(briefs),
+                                             start=on, days=occasion_days).items():
+        briefs[cid]["upcoming_occasions"] = occasions
+    return briefs
+
+
+def agenda(*, session: Session, principal: Principal, assignee_id: str, start: date,
+           end: date, limit: int) -> list[Task]:
+    return list(session.scalars(
+        visible_tasks(principal).where(Task.assignee_id == assignee_id, Task.status == "open",
+                                       Task.due_on >= start, Task.due_on <= end)
+        .order_by(Task.due_on, Task.id).limit(limit)))
