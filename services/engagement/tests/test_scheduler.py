@@ -1,6 +1,6 @@
 """Persisted jobs catch up once after downtime; two replicas never send an occurrence twice."""
 import threading
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -60,10 +60,11 @@ def test_two_replicas_on_one_database_send_each_occurrence_once(api, client, pro
         sessions = make_sessionmaker(engine)
         barrier.wait()
         with sessions() as session:
-            run_day(session=session, day=utcnow().date().replace(2027, 9, 15),
-                    timezone="Asia/Shanghai", greeting_hour=0)
-        deliver_due(sessions=sessions, channels=app.state.channels, now=utcnow() + timedelta(
-            days=3650), timezone="UTC")
+            run_day(session=session, day=date(2027, 9, 15), timezone="Asia/Shanghai",
+                    greeting_hour=9)
+        # Noon in Shanghai: outside quiet hours whatever the wall clock says.
+        deliver_due(sessions=sessions, channels=app.state.channels,
+                    now=datetime(2027, 9, 15, 4, 0, tzinfo=UTC), timezone="Asia/Shanghai")
 
     threads = [threading.Thread(target=replica, args=(e,)) for e in engines]
     for t in threads:
