@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -186,6 +188,85 @@ def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> No
             f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
         for row in zip(*converted, strict=True):
             copy.write_row(row)
+
+
+@contextmanager
+def streaming_insert(session: Session, table) -> Iterator[Callable[[dict], None]]:
+    """`with streaming_insert(session, table) as add:` inserts the rows `add` is given, in bulk.
+
+    On PostgreSQL the rows stream into one COPY as they come, so the server inserts and indexes
+    them on its own core while the caller computes the next ones; SQLite takes them in one
+    executemany at the end. Every row carries the keys of the first; the caller must not use
+    the session inside the block.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        with _sqlite_streaming_insert(session, table) as add:
+            yield add
+        return
+    with ExitStack() as stack:
+        copy = pick = None
+        json_columns: list[int] = []
+
+        def add(row: dict) -> None:
+            nonlocal copy, pick
+            if copy is None:
+                names = list(row)
+                pick = itemgetter(*names) if len(names) > 1 else lambda r: (r[names[0]],)
+                json_columns.extend(i for i, name in enumerate(names)
+                                    if isinstance(table.c[name].type, JSON))
+                quoted = ", ".join(f'"{name}"' for name in names)
+                cursor = stack.enter_context(
+                    session.connection().connection.dbapi_connection.cursor())
+                copy = stack.enter_context(cursor.copy(
+                    f'COPY "{table.name}" ({quoted}) FROM STDIN'))
+            values = pick(row)
+            if json_columns:
+                values = list(values)
+                for i in json_columns:
+                    if values[i] is not None:
+                        values[i] = json_dumps(values[i])
+            copy.write_row(values)
+
+        yield add
+
+
+@contextmanager
+def _sqlite_streaming_insert(session: Session, table, batch_size: int = 5000
+                             ) -> Iterator[Callable[[dict], None]]:
+    """Batches go to a worker thread as one INSERT ... SELECT FROM json_each(batch) each: a
+    single statement, during which sqlite3 holds no GIL, so the caller computes meanwhile."""
+    conn = session.connection().connection.dbapi_connection
+    pending: list[dict] = []
+    batches: list[Future] = []
+    sql: list[str] = []
+
+    def insert(rows: list[dict]) -> None:
+        names = list(rows[0])
+        columns = [_convert(table.c[name].type, [row[name] for row in rows], True)
+                   for name in names]
+        if not sql:
+            quoted = ", ".join(f'"{name}"' for name in names)
+            picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
+            sql.append(f'INSERT INTO "{table.name}" ({quoted}) SELECT {picked} FROM json_each(?)')
+        conn.execute(sql[0], (orjson.dumps(list(zip(*columns, strict=True))),))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-insert") as worker:
+        def add(row: dict) -> None:
+            pending.append(row)
+            if len(pending) >= batch_size:
+                batches.append(worker.submit(insert, pending[:]))
+                pending.clear()
+
+        try:
+            yield add
+        except BaseException:
+            for batch in batches:
+                batch.cancel()
+            raise
+        if pending:
+            batches.append(worker.submit(insert, pending))
+        for batch in batches:
+            batch.result()
 
 
 def _convert(column_type, values: list, sqlite: bool) -> list:

@@ -1,4 +1,6 @@
 """Importing phone contacts: CSV in UTF-8 or GBK, vCard, dry run, bad rows, size limit."""
+from contextlib import contextmanager
+
 from guanxi_shared.testing import assert_problem
 
 CSV = ("Name,Mobile Phone,E-mail Address,Company,Job Title,Birthday\n"
@@ -64,10 +66,16 @@ def test_search_keeps_indexing_after_an_import_and_after_a_failed_one(client, mo
     assert [c["name"] for c in client.get("/v1/customers", params={"q": "腾讯科技"}).json()[
         "items"]] == ["腾讯科技有限公司"]
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+    real = imports.streaming_insert
 
-    monkeypatch.setattr(imports, "bulk_insert", broken)
+    @contextmanager
+    def broken(session, table):  # the customers are in when writing the contacts fails
+        if table.name == "contact":
+            raise RuntimeError("disk full")
+        with real(session, table) as add:
+            yield add
+
+    monkeypatch.setattr(imports, "streaming_insert", broken)
     try:
         post(client, "Name,Mobile Phone\n赵六,13700137000\n".encode())
     except RuntimeError:

@@ -6,16 +6,17 @@ one transaction, so a bad row never stops good ones and nothing is half-written.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, select, text, update
+import orjson
+from sqlalchemy import String, any_, bindparam, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.db import bulk_insert
+from guanxi_shared.db import streaming_insert
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import new_id, utcnow
 
@@ -41,36 +42,38 @@ def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
     updates: dict[str, dict[str, Any]] = {}
     in_file: dict[str, dict[str, Any]] = {}  # phone/email -> the contact row created earlier
     results = []
-    for row in rows:
-        if row.error:
-            results.append(_result(row, "rejected", reason=row.error))
-            continue
-        keys = [p for _, p in row.phones] + row.emails
-        existing = next((known[k] for k in keys if k in known), None)
-        if existing is not None:
-            fill = _fill_blanks(existing, row, now)
-            if fill:
-                updates.setdefault(existing["id"], {"id": existing["id"]}).update(fill)
-            results.append(_result(row, "updated", existing["customer_id"], existing["id"]))
-            continue
-        earlier = next((in_file[k] for k in keys if k in in_file), None)
-        if earlier is not None:
-            _merge_into(earlier, row)
-            results.append(_result(row, "merged", earlier["customer_id"], earlier["id"],
-                                   reason=f"same phone or email as line {earlier['_line']}"))
-            continue
-        customer_id = companies.get(row.organisation or "")
-        if customer_id is None:
-            customer = _customer_row(row, principal, now)
-            new_customers.append(customer)
-            customer_id = customer["id"]
-            if row.organisation:
-                companies[row.organisation] = customer_id
-        contact = _contact_row(row, customer_id, now)
-        new_contacts.append(contact)
-        for key in keys:
-            in_file[key] = contact
-        results.append(_result(row, "created", customer_id, contact["id"]))
+    with _customer_writer(session, dry_run) as add_customer:
+        for row in rows:
+            if row.error:
+                results.append(_result(row, "rejected", reason=row.error))
+                continue
+            keys = [p for _, p in row.phones] + row.emails
+            existing = next((known[k] for k in keys if k in known), None)
+            if existing is not None:
+                fill = _fill_blanks(existing, row, now)
+                if fill:
+                    updates.setdefault(existing["id"], {"id": existing["id"]}).update(fill)
+                results.append(_result(row, "updated", existing["customer_id"], existing["id"]))
+                continue
+            earlier = next((in_file[k] for k in keys if k in in_file), None)
+            if earlier is not None:
+                _merge_into(earlier, row)
+                results.append(_result(row, "merged", earlier["customer_id"], earlier["id"],
+                                       reason=f"same phone or email as line {earlier['_line']}"))
+                continue
+            customer_id = companies.get(row.organisation or "")
+            if customer_id is None:
+                customer = _customer_row(row, principal, now)
+                new_customers.append(customer)
+                add_customer(customer)
+                customer_id = customer["id"]
+                if row.organisation:
+                    companies[row.organisation] = customer_id
+            contact = _contact_row(row, customer_id, now)
+            new_contacts.append(contact)
+            for key in keys:
+                in_file[key] = contact
+            results.append(_result(row, "created", customer_id, contact["id"]))
     counts = {o: sum(1 for r in results if r["outcome"] == o)
               for o in ("created", "updated", "merged", "rejected")}
     if not dry_run:
@@ -84,17 +87,14 @@ def _result(row: ImportRow, outcome: str, customer_id: str | None = None,
             "contact_id": contact_id, "reason": reason}
 
 
-LOOKUP_CHUNK = 5000  # keeps every IN (...) far below SQLite's parameter limit
-
-
-def _in(session: Session, column: Any, values: set[str]) -> list[Any]:
-    """`column IN values` as conditions: one array parameter on PostgreSQL, chunks on SQLite."""
+def _in(session: Session, column: Any, values: set[str]) -> Any:
+    """`column IN values` with one parameter for any number of values: a PostgreSQL array, a
+    JSON array on SQLite (whose limit on parameters a big import would pass)."""
     items = sorted(values)
-    if not items:
-        return []
     if session.get_bind().dialect.name == "postgresql":
-        return [column == any_(bindparam(None, items, type_=ARRAY(String)))]
-    return [column.in_(items[i:i + LOOKUP_CHUNK]) for i in range(0, len(items), LOOKUP_CHUNK)]
+        return column == any_(bindparam(None, items, type_=ARRAY(String)))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, orjson.dumps(items).decode()))))
 
 
 def _known_contacts(session: Session, principal: Principal, phones: set[str],
@@ -103,8 +103,10 @@ def _known_contacts(session: Session, principal: Principal, phones: set[str],
     found: dict[str, dict[str, Any]] = {}
     columns = (Contact.id, Contact.customer_id, Contact.primary_phone, Contact.email,
                Contact.job_title, Contact.department, Contact.birthday, Contact.address)
-    for condition in (_in(session, Contact.primary_phone, phones)
-                      + _in(session, Contact.email, emails)):
+    for column, values in ((Contact.primary_phone, phones), (Contact.email, emails)):
+        if not values:
+            continue
+        condition = _in(session, column, values)
         stmt = (select(*columns).join(Customer, Customer.id == Contact.customer_id)
                 .where(condition))
         if visible is not None:
@@ -117,15 +119,15 @@ def _known_contacts(session: Session, principal: Principal, phones: set[str],
 
 
 def _known_companies(session: Session, principal: Principal, names: set[str]) -> dict[str, str]:
+    if not names:
+        return {}
     visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    found: dict[str, str] = {}
-    for condition in _in(session, Customer.name, names):
-        stmt = select(Customer.name, Customer.id).where(
-            Customer.kind == "company", condition, Customer.merged_into_id.is_(None))
-        if visible is not None:
-            stmt = stmt.where(visible)
-        found.update(session.execute(stmt).tuples().all())
-    return found
+    stmt = select(Customer.name, Customer.id).where(
+        Customer.kind == "company", _in(session, Customer.name, names),
+        Customer.merged_into_id.is_(None))
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return dict(session.execute(stmt).tuples().all())
 
 
 def _customer_row(row: ImportRow, principal: Principal, now: Any) -> dict[str, Any]:
@@ -202,23 +204,36 @@ def search_indexed_in_bulk(session: Session) -> Iterator[None]:
     session.execute(text(trigger))
 
 
+@contextmanager
+def _customer_writer(session: Session, dry_run: bool) -> Iterator[Callable[[dict], None]]:
+    """New customers are inserted while the rest of the file is still being decided."""
+    if dry_run:
+        yield lambda customer: None
+        return
+    with search_indexed_in_bulk(session), streaming_insert(session, Customer.__table__) as add:
+        yield add
+
+
 def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dict[str, Any]],
            updates: list[dict[str, Any]], now: Any) -> None:
-    for contact in contacts:
-        contact.pop("_line", None)
-    with search_indexed_in_bulk(session):
-        bulk_insert(session, Customer.__table__, customers)
-    bulk_insert(session, Contact.__table__, contacts)
+    """Contacts, the contacts an import completed, and the events; the customers are in."""
+    contact_events = []
+    with streaming_insert(session, Contact.__table__) as add:
+        for contact in contacts:
+            del contact["_line"]
+            add(contact)
+            contact_events.append(_event(contact, CONTACT_EVENT_FIELDS))
+        # built while the server is still indexing the contacts
+        customer_events = [_event(c, CUSTOMER_EVENT_FIELDS) for c in customers]
     for change in updates:  # few: only contacts that gained a missing field
         session.execute(update(Contact).where(Contact.id == change["id"]).values(
             **{k: v for k, v in change.items() if k != "id"}, version=Contact.version + 1))
     changed = session.scalars(select(Contact).where(
         Contact.id.in_([c["id"] for c in updates]))).all() if updates else []
     publish_many(session=session, event_type="customer.created", batch_size=EVENT_BATCH,
-                 items=[_event(c, CUSTOMER_EVENT_FIELDS) for c in customers], source="registry")
+                 items=customer_events, source="registry")
     publish_many(session=session, event_type="contact.changed", batch_size=EVENT_BATCH,
-                 items=[_event(c, CONTACT_EVENT_FIELDS) for c in contacts]
-                 + [contact_event(c) for c in changed], source="registry")
+                 items=contact_events + [contact_event(c) for c in changed], source="registry")
     session.commit()
     if len(contacts) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
         # A big import changes the tables' shape; fresh statistics keep list plans right.
