@@ -45,7 +45,7 @@ def test_customer_360_with_one_service_down_is_a_marked_partial_answer(suite, ga
         suite.start("engagement")
         suite.wait_ready("engagement")
     assert body["partial"] is True
-    assert body["unavailable"] == ["next_tasks", "recent_touches"]
+    assert body["unavailable"] == ["next_tasks", "recent_touches", "occasions"]
     assert body["parts"]["customer"]["name"] == "全景客户"
     assert gateway.get("/api/v1/customers/nobody/360").status_code == 404
 

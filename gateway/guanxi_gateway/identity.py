@@ -139,9 +139,13 @@ class Authenticator:
         """Periodic: revocations and role changes from other replicas, API key last use."""
         self.reload_users()
         used, self._used_keys = self._used_keys, set()
-        with self.sessions() as session:
-            api_keys.touch_keys(session=session, key_ids=used, at=utcnow())
-            dead = api_keys.revoked_key_hashes(session=session)
+        try:
+            with self.sessions() as session:
+                api_keys.touch_keys(session=session, key_ids=used, at=utcnow())
+                dead = api_keys.revoked_key_hashes(session=session)
+        except Exception:
+            self._used_keys |= used  # recorded by the next round, not lost with this one
+            raise
         if dead & self._keys.keys():
             self._keys = {h: v for h, v in self._keys.items() if h not in dead}
 

@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None,
             transport=pool,
             timeout=httpx.Timeout(settings.upstream_timeout_seconds,
                                   connect=settings.upstream_connect_timeout_seconds))
-        return None
+        return app.state.upstream.aclose  # closes the pool's connections too
 
     def start_identity(app: FastAPI):
         with app.state.sessions() as session:

@@ -17,6 +17,7 @@ def fill(services, *, skip: str = ""):
         ("needs", "/v1/opportunities"): EMPTY,
         ("engagement", "/v1/tasks"): EMPTY,
         ("engagement", "/v1/messages"): EMPTY,
+        ("engagement", "/v1/occasions"): EMPTY,
     }
     for (service, path), body in answers.items():
         if service == skip:
@@ -43,7 +44,7 @@ def test_one_service_down_gives_a_marked_partial_answer(client, services):
     fill(services, skip="engagement")
     body = client.get("/api/v1/customers/c1/360").json()
     assert body["partial"] is True
-    assert body["unavailable"] == ["next_tasks", "recent_touches"]
+    assert body["unavailable"] == ["next_tasks", "recent_touches", "occasions"]
     assert body["parts"]["next_tasks"] is None and body["parts"]["customer"]["id"] == "c1"
 
 

@@ -1,8 +1,9 @@
 """The app factory every service uses: database, migrations, errors, observability, events."""
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,7 @@ from .observability import RequestContextMiddleware, configure_logging
 from .settings import ServiceSettings
 
 log = logging.getLogger("guanxi.app")
-StartHook = Callable[[FastAPI], Callable[[], None] | None]
+StartHook = Callable[[FastAPI], Callable[[], Awaitable[None] | None] | None]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -72,7 +73,7 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         app.state.engine = engine
         app.state.sessions = db.make_sessionmaker(engine, subscribers=settings.subscriber_urls(),
                                                   timezone=settings.timezone)
-        stoppers: list[Callable[[], None]] = []
+        stoppers: list[Callable[[], Awaitable[None] | None]] = []
         if settings.subscriber_urls() and settings.run_background_jobs:
             dispatcher = Dispatcher(
                 sessions=app.state.sessions, subscribers=settings.subscriber_urls(),
@@ -92,7 +93,8 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
             yield
         finally:
             for stop in reversed(stoppers):
-                stop()
+                if inspect.isawaitable(done := stop()):  # e.g. an async client's aclose
+                    await done
             engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,

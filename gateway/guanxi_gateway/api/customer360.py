@@ -27,6 +27,7 @@ PARTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "opportunities": ("needs", "/v1/opportunities", {"customer_id": "{id}", "limit": 20}),
     "next_tasks": ("engagement", "/v1/tasks", {"customer_id": "{id}", "limit": 20}),
     "recent_touches": ("engagement", "/v1/messages", {"customer_id": "{id}", "limit": 10}),
+    "occasions": ("engagement", "/v1/occasions", {"customer_id": "{id}", "limit": 20}),
 }
 
 

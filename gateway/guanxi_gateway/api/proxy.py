@@ -105,10 +105,13 @@ async def forward(request: Request) -> Response:
         state.audit.request(request, principal, action=action,
                             customer_id=customer_in(path, request.query_params),
                             status=response.status_code)
-    out_headers = {k: v for k, v in response.headers.items() if k not in NOT_PASSED_ON}
-    location = out_headers.get("location", "")
+    # multi_items: a header the service sent twice (Set-Cookie, Link) stays two headers
+    out_headers = [(k.encode("latin-1"), v.encode("latin-1"))
+                   for k, v in response.headers.multi_items() if k not in NOT_PASSED_ON]
+    location = response.headers.get("location", "")
     if location.startswith("/v1/"):  # a service's own path, e.g. a merged customer's 308
-        out_headers["location"] = f"/api/v1/{service}/{location.removeprefix('/v1/')}"
+        out_headers = [(k, v) for k, v in out_headers if k != b"location"] + [
+            (b"location", f"/api/v1/{service}/{location.removeprefix('/v1/')}".encode("latin-1"))]
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) <= BUFFER_BYTES:
         # small answers (most of them) are cheaper to pass on whole than to stream; raw bytes
@@ -117,10 +120,12 @@ async def forward(request: Request) -> Response:
             body = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:
             await response.aclose()
-        return Response(body, status_code=response.status_code, headers=out_headers)
-    return StreamingResponse(response.aiter_raw(), status_code=response.status_code,
-                             headers=out_headers, background=BackgroundTask(response.aclose))
-
+        out: Response = Response(body, status_code=response.status_code)
+    else:
+        out = StreamingResponse(response.aiter_raw(), status_code=response.status_code,
+                                background=BackgroundTask(response.aclose))
+    out.raw_headers += out_headers  # content-length, when set, is the body's own
+    return out
 
 for _router in (router, unknown_router):
     _router.add_api_route(PROXY_PATH, forward, methods=METHODS, include_in_schema=False)
