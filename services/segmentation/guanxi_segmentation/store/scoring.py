@@ -7,12 +7,14 @@ with the cut points of the last full run.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, String, case, cast, delete, func, select, text
+from sqlalchemy import Float, String, Table, case, cast, delete, func, select, text
 from sqlmodel import Session
 
 from guanxi_shared.db import bulk_insert_columns
@@ -60,7 +62,7 @@ def load_facts(session: Session, as_of: date, window_days: int,
             .order_by(PurchaseFact.customer_id))
     if customer_id:
         stmt = stmt.where(PurchaseFact.customer_id == customer_id)
-    rows = session.execute(stmt).all()
+    rows = session.connection().execute(stmt).all()  # plain rows: no ORM loading
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
     epoch = np.datetime64("1970-01-01", "D")
     return Facts(ids=np.array(cols[0], dtype=object),
@@ -183,13 +185,14 @@ def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> 
     started = time.perf_counter()
     settings = policy(session)
     facts = load_facts(session, as_of, settings.trend_window_days)
-    old = {row[0]: row[1:] for row in session.execute(
-        select(CustomerScore.customer_id, CustomerScore.segment, CustomerScore.tier,
-               CustomerScore.at_risk))}
+    c = CustomerScore.__table__.c  # table columns: plain rows, no ORM loading for 100,000
+    old = {row[0]: row[1:] for row in session.connection().execute(
+        select(c.customer_id, c.segment, c.tier, c.at_risk))}
     columns = score_columns(session, facts, as_of, settings, None,
                             {cid: v[0] for cid, v in old.items()})
     _empty_scores(session)
-    bulk_insert_columns(session, CustomerScore.__table__, columns)
+    with _indexes_built_after(session, CustomerScore.__table__):
+        bulk_insert_columns(session, CustomerScore.__table__, columns)
     if snapshot:
         take_snapshot(session, as_of, columns)
     changed = [i for i, cid in enumerate(columns["customer_id"])
@@ -213,6 +216,19 @@ def _empty_scores(session: Session) -> None:
         session.execute(text("TRUNCATE customer_score"))
     else:
         session.execute(delete(CustomerScore))
+
+
+@contextmanager
+def _indexes_built_after(session: Session, table: Table) -> Iterator[None]:
+    """The table's secondary indexes are dropped and built again after the insert: one sort
+    per index beats 100,000 scattered inserts. Inside the transaction (DDL is transactional
+    on both databases), so readers keep the old rows and indexes until it commits."""
+    connection = session.connection()
+    for index in table.indexes:
+        index.drop(connection)
+    yield
+    for index in table.indexes:
+        index.create(connection)
 
 
 def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
