@@ -23,6 +23,18 @@ def test_dry_run_reports_and_writes_nothing(client):
     assert client.get("/v1/customers").json()["items"] == []
 
 
+def test_a_row_repeating_an_earlier_one_completes_its_contact(client):
+    report = post(client, ("Name,Mobile Phone,Business Phone,Job Title,E-mail Address\n"
+                           "李四,13800138001,,,li@example.cn\n"
+                           "李四(公司),13800138001,010-88886666,采购经理,other@example.cn\n"
+                           ).encode()).json()
+    assert [r["outcome"] for r in report["rows"]] == ["created", "merged"]
+    assert report["rows"][1]["reason"] == "same phone or email as line 2"
+    contact = client.get(f"/v1/contacts/{report['rows'][0]['contact_id']}").json()
+    assert [p["number"] for p in contact["phones"]] == ["+8613800138001", "+861088886666"]
+    assert contact["job_title"] == "采购经理"  # the first row had none
+    assert contact["email"] == "li@example.cn" and contact["primary_phone"] == "+8613800138001"
+
 def test_import_creates_companies_and_people_and_reports_each_row(client):
     report = post(client, CSV.encode("gbk"), filename="../../etc/通讯录.csv").json()
     assert report["filename"] == "通讯录.csv"

@@ -1,13 +1,16 @@
 """Importing phone contacts: match, create, merge or reject every row, then write in bulk.
 
 All decisions are made in memory against two lookups (known phones/emails, known company
-names); then customers, contacts and their events are written with a few executemany calls in
-one transaction, so a bad row never stops good ones and nothing is half-written.
+names); then customers, contacts and their events are written in bulk in one transaction, so a
+bad row never stops good ones and nothing is half-written.
 """
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -29,20 +32,57 @@ EVENT_BATCH = 500
 ANALYZE_AFTER_ROWS = 10_000
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Parsing and deciding 100,000 rows allocates millions of objects, and each full pass of
+    the cyclic collector walks all of them: a third of an import's Python time. None of them
+    form cycles (reference counting frees them), so the collector rests until the last
+    concurrent import ends."""
+    global _gc_pausers
+    with _gc_lock:
+        _gc_pausers += 1
+        if _gc_pausers == 1:
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0:
+                gc.enable()
+
+
+@dataclass
+class NewContact:
+    """A row that creates a contact (and perhaps its customer), with the rows merged into it."""
+
+    row: ImportRow
+    customer_id: str
+    contact_id: str
+    new_customer: bool
+    merged: list[ImportRow] = field(default_factory=list)
+
+
 def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
                dry_run: bool) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Decides every row against two lookups, new customers streaming to the database meanwhile;
+    then the contacts and the events are written (nothing at all on a dry run)."""
     now = utcnow()
     phones = {p for r in rows for _, p in r.phones}
     emails = {e for r in rows for e in r.emails}
     known = _known_contacts(session, principal, phones, emails)
     companies = _known_companies(session, principal,
                                  {r.organisation for r in rows if r.organisation})
-    new_customers: list[dict[str, Any]] = []
-    new_contacts: list[dict[str, Any]] = []
+    created: list[NewContact] = []
     updates: dict[str, dict[str, Any]] = {}
-    in_file: dict[str, dict[str, Any]] = {}  # phone/email -> the contact row created earlier
+    in_file: dict[str, NewContact] = {}  # phone/email -> the contact this file creates
     results = []
-    with _customer_writer(session, dry_run) as add_customer:
+    customer_events: list[dict[str, Any]] = []
+    with _new_customers(session, principal, now, customer_events, dry_run) as add_customer:
         for row in rows:
             if row.error:
                 results.append(_result(row, "rejected", reason=row.error))
@@ -57,27 +97,26 @@ def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
                 continue
             earlier = next((in_file[k] for k in keys if k in in_file), None)
             if earlier is not None:
-                _merge_into(earlier, row)
-                results.append(_result(row, "merged", earlier["customer_id"], earlier["id"],
-                                       reason=f"same phone or email as line {earlier['_line']}"))
+                earlier.merged.append(row)
+                results.append(_result(row, "merged", earlier.customer_id, earlier.contact_id,
+                                       reason=f"same phone or email as line {earlier.row.line}"))
                 continue
             customer_id = companies.get(row.organisation or "")
+            new_customer = customer_id is None
             if customer_id is None:
-                customer = _customer_row(row, principal, now)
-                new_customers.append(customer)
-                add_customer(customer)
-                customer_id = customer["id"]
+                customer_id = new_id()
                 if row.organisation:
                     companies[row.organisation] = customer_id
-            contact = _contact_row(row, customer_id, now)
-            new_contacts.append(contact)
+                add_customer(row, customer_id)
+            new = NewContact(row, customer_id, new_id(), new_customer)
+            created.append(new)
             for key in keys:
-                in_file[key] = contact
-            results.append(_result(row, "created", customer_id, contact["id"]))
+                in_file[key] = new
+            results.append(_result(row, "created", new.customer_id, new.contact_id))
     counts = {o: sum(1 for r in results if r["outcome"] == o)
               for o in ("created", "updated", "merged", "rejected")}
     if not dry_run:
-        _write(session, new_customers, new_contacts, list(updates.values()), now)
+        _write(session, created, customer_events, list(updates.values()), now)
     return counts, results
 
 
@@ -130,32 +169,47 @@ def _known_companies(session: Session, principal: Principal, names: set[str]) ->
     return dict(session.execute(stmt).tuples().all())
 
 
-def _customer_row(row: ImportRow, principal: Principal, now: Any) -> dict[str, Any]:
+def _customer_row(row: ImportRow, customer_id: str, principal: Principal,
+                  now: Any) -> dict[str, Any]:
     is_company = bool(row.organisation)
     phone = None if is_company else (row.phones[0][1] if row.phones else None)
     email = None if is_company else (row.emails[0] if row.emails else None)
     name = row.organisation if is_company else row.name
-    return {"id": new_id(), "kind": "company" if is_company else "person", "name": name,
-            "name_key": name_key(name or ""), "status": "prospect", "owner_id": principal.sub, "team_id": principal.team_id,
+    return {"id": customer_id, "kind": "company" if is_company else "person", "name": name,
+            "name_key": name_key(name or ""), "status": "prospect", "owner_id": principal.sub,
+            "team_id": principal.team_id,
             "phone": phone, "email": email, "address": None if is_company else row.address,
             "tags": [], "custom_fields": {}, "version": 1, "created_at": now, "updated_at": now,
             "search_text": search_text(name, phone, email, row.address, row.name,
                                        *(p for _, p in row.phones), *row.emails)}
 
 
-def _contact_row(row: ImportRow, customer_id: str, now: Any) -> dict[str, Any]:
+def _contact_row(new: NewContact, now: Any) -> dict[str, Any]:
+    """The contact's row, with what the rows merged into it added (phones, empty fields)."""
+    row = new.row
+    phones, job_title, department, address = row.phones, row.job_title, row.department, \
+        row.address
+    if new.merged:
+        phones = list(phones)
+        for other in new.merged:
+            numbers = {p for _, p in phones}
+            phones += [(k, p) for k, p in other.phones if p not in numbers]
+            job_title = job_title or other.job_title
+            department = department or other.department
+            address = address or other.address
     mobiles = [p for kind, p in row.phones if kind == "mobile"]
     primary = (mobiles or [p for _, p in row.phones] or [None])[0]
-    return {"id": new_id(), "customer_id": customer_id, "name": row.name,
-            "organisation": row.organisation, "job_title": row.job_title,
-            "department": row.department, "address": row.address,
-            "phones": [{"kind": k, "number": p} for k, p in row.phones],
+    birthday = row.birthday
+    return {"id": new.contact_id, "customer_id": new.customer_id, "name": row.name,
+            "organisation": row.organisation, "job_title": job_title,
+            "department": department, "address": address,
+            "phones": [{"kind": k, "number": p} for k, p in phones],
             "primary_phone": primary, "email": row.emails[0] if row.emails else None,
-            "birthday": row.birthday, "birthday_calendar": "solar" if row.birthday else None,
-            "birthday_month": row.birthday.month if row.birthday else None,
+            "birthday": birthday, "birthday_calendar": "solar" if birthday else None,
+            "birthday_month": birthday.month if birthday else None,
             "lunar_birthday_leap": False, "hobbies": [], "cares_about_people": [],
             "cares_about_things": [], "social_circles": [], "version": 1, "created_at": now,
-            "updated_at": now, "_line": row.line}
+            "updated_at": now}
 
 
 def _fill_blanks(existing: dict[str, Any], row: ImportRow, now: Any) -> dict[str, Any]:
@@ -170,13 +224,6 @@ def _fill_blanks(existing: dict[str, Any], row: ImportRow, now: Any) -> dict[str
         if "birthday" in fill:
             fill.update(birthday_calendar="solar", birthday_month=row.birthday.month)
     return fill
-
-
-def _merge_into(contact: dict[str, Any], row: ImportRow) -> None:
-    numbers = {p["number"] for p in contact["phones"]}
-    contact["phones"] += [{"kind": k, "number": p} for k, p in row.phones if p not in numbers]
-    for field in ("job_title", "department", "address"):
-        contact[field] = contact[field] or getattr(row, field)
 
 
 @contextmanager
@@ -205,26 +252,32 @@ def search_indexed_in_bulk(session: Session) -> Iterator[None]:
 
 
 @contextmanager
-def _customer_writer(session: Session, dry_run: bool) -> Iterator[Callable[[dict], None]]:
-    """New customers are inserted while the rest of the file is still being decided."""
+def _new_customers(session: Session, principal: Principal, now: Any,
+                   events: list[dict[str, Any]], dry_run: bool) -> Iterator[Callable[..., None]]:
+    """`add(row, customer_id)` streams a new customer to the database (see `streaming_insert`)
+    while the rest of the file is still being decided, and keeps its event."""
     if dry_run:
-        yield lambda customer: None
+        yield lambda row, customer_id: None
         return
     with search_indexed_in_bulk(session), streaming_insert(session, Customer.__table__) as add:
-        yield add
+        def add_customer(row: ImportRow, customer_id: str) -> None:
+            customer = _customer_row(row, customer_id, principal, now)
+            add(customer)
+            events.append(_event(customer, CUSTOMER_EVENT_FIELDS))
+
+        yield add_customer
 
 
-def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dict[str, Any]],
+def _write(session: Session, created: list[NewContact], customer_events: list[dict[str, Any]],
            updates: list[dict[str, Any]], now: Any) -> None:
-    """Contacts, the contacts an import completed, and the events; the customers are in."""
+    """The contacts (with the rows merged into them), streamed like the customers were; the
+    contacts the import completed; the events."""
     contact_events = []
     with streaming_insert(session, Contact.__table__) as add:
-        for contact in contacts:
-            del contact["_line"]
+        for new in created:
+            contact = _contact_row(new, now)
             add(contact)
             contact_events.append(_event(contact, CONTACT_EVENT_FIELDS))
-        # built while the server is still indexing the contacts
-        customer_events = [_event(c, CUSTOMER_EVENT_FIELDS) for c in customers]
     for change in updates:  # few: only contacts that gained a missing field
         session.execute(update(Contact).where(Contact.id == change["id"]).values(
             **{k: v for k, v in change.items() if k != "id"}, version=Contact.version + 1))
@@ -235,7 +288,7 @@ def _write(session: Session, customers: list[dict[str, Any]], contacts: list[dic
     publish_many(session=session, event_type="contact.changed", batch_size=EVENT_BATCH,
                  items=contact_events + [contact_event(c) for c in changed], source="registry")
     session.commit()
-    if len(contacts) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
+    if len(created) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
         # A big import changes the tables' shape; fresh statistics keep list plans right.
         session.execute(text("ANALYZE customer, contact"))
         session.commit()
