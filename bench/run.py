@@ -28,7 +28,33 @@ def scripts(names: list[str]) -> list[Path]:
     return [p for p in found if not names or p.stem in names]
 
 
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The share of CPU time not idle over `seconds` (Linux; None elsewhere)."""
+    def sample() -> list[int]:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    try:
+        before = sample()
+        time.sleep(seconds)
+        after = sample()
+    except OSError:
+        return None
+    delta = [a - b for a, b in zip(after, before, strict=False)]
+    idle = delta[3] + (delta[4] if len(delta) > 4 else 0)  # idle + iowait
+    return 1 - idle / max(sum(delta), 1)
+
+
+def wait_until_quiet(limit: float = 60.0) -> None:
+    """Before each benchmark: the previous one's after-work (PostgreSQL flushing and vacuuming
+    what it loaded, a dropped database's files) finishes first, or it skews the next timing."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        busy = cpu_busy()
+        if busy is None or busy < 0.1:
+            return
+
+
 def run(script: Path, *args: str) -> tuple[int, float]:
+    wait_until_quiet()
     print(f"\n===== {script.name} {' '.join(args)} =====", flush=True)
     start = time.monotonic()
     code = subprocess.run([sys.executable, str(script), *args],  # noqa: S603

@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import Writer
+from guanxi_shared.db import cyclic_gc_paused
 from guanxi_shared.errors import Invalid, PayloadTooLarge
 
 from ..domain.importing import parse
 from ..schemas.imports import ImportReport
-from ..store.imports import cyclic_gc_paused, run_import
+from ..store.imports import run_import
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 MAX_IMPORT_BYTES = 50 * 1024 * 1024

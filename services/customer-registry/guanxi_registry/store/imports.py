@@ -6,8 +6,6 @@ bad row never stops good ones and nothing is half-written.
 """
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,30 +28,6 @@ from .tables import Contact, Customer
 
 EVENT_BATCH = 500
 ANALYZE_AFTER_ROWS = 10_000
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Parsing and deciding 100,000 rows allocates millions of objects, and each full pass of
-    the cyclic collector walks all of them: a third of an import's Python time. None of them
-    form cycles (reference counting frees them), so the collector rests until the last
-    concurrent import ends."""
-    global _gc_pausers
-    with _gc_lock:
-        _gc_pausers += 1
-        if _gc_pausers == 1:
-            gc.disable()
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0:
-                gc.enable()
 
 
 @dataclass

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Float, String, Table, case, cast, delete, func, select, text
 from sqlmodel import Session
 
-from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.db import bulk_insert_columns, cyclic_gc_paused
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
 
@@ -182,6 +182,11 @@ def _finite_or_none(model: tuple[np.ndarray, ...] | None, index: int, digits: in
 
 
 def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> ScoreRun:
+    with cyclic_gc_paused():
+        return _full_recompute(session=session, as_of=as_of, snapshot=snapshot)
+
+
+def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRun:
     started = time.perf_counter()
     settings = policy(session)
     facts = load_facts(session, as_of, settings.trend_window_days)
