@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,13 +40,14 @@ def cpu_busy(seconds: float = 1.0) -> float | None:
     except OSError:
         return None
     delta = [a - b for a, b in zip(after, before, strict=False)]
-    idle = delta[3] + (delta[4] if len(delta) > 4 else 0)  # idle + iowait
-    return 1 - idle / max(sum(delta), 1)
+    return 1 - delta[3] / max(sum(delta), 1)  # waiting for the disk counts as busy
 
 
 def wait_until_quiet(limit: float = 60.0) -> None:
-    """Before each benchmark: the previous one's after-work (PostgreSQL flushing and vacuuming
-    what it loaded, a dropped database's files) finishes first, or it skews the next timing."""
+    """Before each benchmark: the previous one's after-work (the kernel writing back what it
+    wrote, PostgreSQL vacuuming what it loaded, a dropped database's files) finishes first, or
+    it skews the next timing."""
+    os.sync()  # the dirty pages of the last one's gigabytes are written now, not during this
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         busy = cpu_busy()
