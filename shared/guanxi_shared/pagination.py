@@ -80,6 +80,15 @@ def _typed(value: Any, column: Any) -> Any:
     return value
 
 
+def where_given(stmt: Select, *filters: tuple[Any, Any]) -> Select:
+    """A list's equality filters: `column == value` for each (column, value) the caller gave;
+    None means not given."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def paginate(session: Session, stmt: Select, *, sort: Any, key: Any, page: PageParams,
              descending: bool = False) -> tuple[list[Any], str | None]:
     """Run `stmt` one page at a time, ordered by (sort, key); `key` must be unique.

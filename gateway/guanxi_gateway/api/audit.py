@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.pagination import Page, PageQuery, paginate
+from guanxi_shared.pagination import Page, PageQuery, paginate, where_given
 
 from ..schemas.identity import AuditRead
 from ..store.tables import AuditRecord
@@ -25,10 +25,8 @@ def list_audit(session: DbSession, _: Admin, page: PageQuery,
                since: datetime | None = None,
                until: datetime | None = None) -> Page[AuditRead]:
     stmt = select(AuditRecord)
-    for column, value in ((AuditRecord.customer_id, customer_id), (AuditRecord.actor, actor),
-                          (AuditRecord.action, action)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (AuditRecord.customer_id, customer_id),
+                       (AuditRecord.actor, actor), (AuditRecord.action, action))
     if since is not None:
         stmt = stmt.where(AuditRecord.at >= since)
     if until is not None:

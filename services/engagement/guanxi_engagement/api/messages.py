@@ -12,7 +12,7 @@ from guanxi_shared.db import local_today
 from guanxi_shared.errors import NotFound
 from guanxi_shared.http_cache import set_etag
 from guanxi_shared.models import utcnow
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery, paginate, where_given
 
 from ..schemas.messages import (
     ConsentRead,
@@ -84,10 +84,8 @@ def list_messages(session: DbSession, principal: CurrentPrincipal, page: PageQue
     """The delivery log: every send with its status, and the reason for a block."""
     stmt = select(Message).join(CustomerRef, CustomerRef.id == Message.customer_id)
     condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    for column, value in ((Message.customer_id, customer_id), (Message.contact_id, contact_id),
-                          (Message.status, status)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Message.customer_id, customer_id),
+                       (Message.contact_id, contact_id), (Message.status, status))
     if condition is not None:
         stmt = stmt.where(condition)
     rows, cursor = paginate(session, stmt, sort=Message.id, key=Message.id, page=page)

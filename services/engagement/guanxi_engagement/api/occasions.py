@@ -12,7 +12,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.errors import Invalid
 from guanxi_shared.http_cache import check_if_match, set_etag
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery, paginate, where_given
 
 from ..domain.occasions import recurs_by_default
 from ..schemas.occasions import (
@@ -69,10 +69,8 @@ def list_occasions(session: DbSession, principal: CurrentPrincipal, page: PageQu
                        description="Date on or after (the first date, not anniversaries)")] = None,
                    occurs_to: date | None = None) -> OccasionPage:
     stmt = visible_occasions(principal)
-    for column, value in ((Occasion.customer_id, customer_id),
-                          (Occasion.contact_id, contact_id), (Occasion.kind, kind)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Occasion.customer_id, customer_id),
+                       (Occasion.contact_id, contact_id), (Occasion.kind, kind))
     if occurs_from:
         stmt = stmt.where(Occasion.occurs_on >= occurs_from)
     if occurs_to:

@@ -13,7 +13,7 @@ from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict
 from guanxi_shared.http_cache import set_etag
 from guanxi_shared.models import InputModel
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery, paginate, where_given
 
 from ..schemas.tasks import (
     AgendaItem,
@@ -54,10 +54,8 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                status: Literal["open", "done"] | None = None,
                due_from: date | None = None, due_to: date | None = None) -> TaskPage:
     stmt = visible_tasks(principal)
-    for column, value in ((Task.customer_id, customer_id), (Task.assignee_id, assignee_id),
-                          (Task.status, status)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Task.customer_id, customer_id),
+                       (Task.assignee_id, assignee_id), (Task.status, status))
     if due_from:
         stmt = stmt.where(Task.due_on >= due_from)
     if due_to:

@@ -11,7 +11,7 @@ from guanxi_shared.auth import Principal
 from guanxi_shared.errors import Conflict
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
-from guanxi_shared.pagination import PageParams, paginate
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain.complaint_rules import OPEN, ComplaintStatus, Severity, due_at, is_overdue
 from ..schemas.complaints import ComplaintCreate, ComplaintNeed, ComplaintRead
@@ -148,11 +148,8 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               severity: Severity | None, assignee_id: str | None,
               overdue: bool | None) -> tuple[list[Complaint], str | None]:
     stmt = scoped(select(Complaint), principal, Complaint, **VISIBILITY)
-    for column, value in {Complaint.customer_id: customer_id, Complaint.status: status,
-                          Complaint.severity: severity,
-                          Complaint.assignee_id: assignee_id}.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Complaint.customer_id, customer_id), (Complaint.status, status),
+                       (Complaint.severity, severity), (Complaint.assignee_id, assignee_id))
     if overdue is not None:
         late = Complaint.status.in_(OPEN_STATUSES) & (Complaint.due_at < utcnow())
         stmt = stmt.where(late if overdue else ~late)

@@ -11,7 +11,7 @@ from guanxi_shared.auth import Principal
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid, NotFound
 from guanxi_shared.events import publish
-from guanxi_shared.pagination import PageParams, paginate
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain.need_flow import DECISIONS, UNMET, IllegalTransition, NeedStatus, check_transition
 from ..schemas.needs import NeedClass, NeedCreate, NeedRead, NeedTransition, NeedUpdate
@@ -107,11 +107,9 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               category_id: str | None, source: str | None, unmet: bool,
               recorded_from: date | None, recorded_to: date | None) -> tuple[list[Need], str | None]:
     stmt = scoped(select(Need), principal, Need)
-    filters = {Need.customer_id: customer_id, Need.status: status, Need.need_class: need_class,
-               Need.category_id: category_id, Need.source: source}
-    for column, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Need.customer_id, customer_id), (Need.status, status),
+                       (Need.need_class, need_class), (Need.category_id, category_id),
+                       (Need.source, source))
     if unmet:
         stmt = stmt.where(Need.status.in_([s.value for s in UNMET]))
     if recorded_from:

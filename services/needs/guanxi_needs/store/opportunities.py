@@ -13,7 +13,7 @@ from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
-from guanxi_shared.pagination import PageParams, paginate
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain.man import ADVICE, recommend
 from ..domain.opportunity_rules import CLOSED, PROBABILITY, Stage, in_pool, protection_until
@@ -183,11 +183,9 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               pool: bool | None, need_id: str | None) -> tuple[list[Opportunity], str | None]:
     now = utcnow()
     stmt = scoped(select(Opportunity), principal, Opportunity, **visibility_rules(session, now))
-    for column, value in {Opportunity.customer_id: customer_id, Opportunity.stage: stage,
-                          Opportunity.owner_id: owner_id,
-                          Opportunity.need_id: need_id}.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Opportunity.customer_id, customer_id),
+                       (Opportunity.stage, stage), (Opportunity.owner_id, owner_id),
+                       (Opportunity.need_id, need_id))
     if pool is not None:
         stmt = stmt.where(pool_condition(now) if pool else ~pool_condition(now))
     return paginate(session, stmt, sort=Opportunity.created_at, key=Opportunity.id, page=page,

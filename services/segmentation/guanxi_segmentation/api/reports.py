@@ -17,7 +17,7 @@ from guanxi_shared.auth import (
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery, paginate, where_given
 
 from ..domain import clv
 from ..schemas.reports import (
@@ -76,10 +76,8 @@ def list_scored_customers(
     visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
     if visible is not None:
         stmt = stmt.where(visible)
-    for column, value in ((CustomerScore.segment, segment), (CustomerScore.tier, tier),
-                          (CustomerScore.at_risk, at_risk)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (CustomerScore.segment, segment), (CustomerScore.tier, tier),
+                       (CustomerScore.at_risk, at_risk))
     rows, cursor = paginate(session, stmt, sort=CustomerScore.monetary,
                             key=CustomerScore.customer_id, page=page, descending=True)
     items = [ScoredCustomer.model_validate({**score.model_dump(), "name": name})
