@@ -29,9 +29,9 @@ def test_a_service_redirect_points_at_the_gateway(client, services):
     assert "uvicorn" not in resp.headers.get_list("server")
 
 
-
 def test_a_header_the_service_sends_twice_stays_two_headers(client, services):
-    links = [("link", '</v1/customers?cursor=b>; rel="next"'), ("link", '</v1/customers>; rel="first"')]
+    links = [("link", '</v1/customers?cursor=b>; rel="next"'),
+             ("link", '</v1/customers>; rel="first"')]
     services.on("registry", "GET", "/v1/customers", lambda _: httpx.Response(
         200, headers=links, json={"items": []}))
     services.on("registry", "GET", "/v1/customers/export", lambda _: httpx.Response(
@@ -41,6 +41,7 @@ def test_a_header_the_service_sends_twice_stays_two_headers(client, services):
         assert resp.status_code == 200
         assert resp.headers.get_list("link") == [value for _, value in links]
     assert len(resp.content) == 300_000
+
 
 def test_the_proxy_route_neither_shadows_the_gateways_own_nor_hides_unknown_names(client,
                                                                                   services):

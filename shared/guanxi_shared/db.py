@@ -221,9 +221,9 @@ def streaming_insert(session: Session, table) -> Iterator[Callable[[dict], None]
     """`with streaming_insert(session, table) as add:` inserts the rows `add` is given, in bulk.
 
     On PostgreSQL the rows stream into one COPY as they come, so the server inserts and indexes
-    them on its own core while the caller computes the next ones; SQLite takes them in one
-    executemany at the end. Every row carries the keys of the first; the caller must not use
-    the session inside the block.
+    them on its own core while the caller computes the next ones; on SQLite batches go to a
+    worker thread. Every row carries the keys of the first; the caller must not use the session
+    inside the block.
     """
     if session.get_bind().dialect.name != "postgresql":
         with _sqlite_streaming_insert(session, table) as add:
@@ -264,17 +264,15 @@ def _sqlite_streaming_insert(session: Session, table, batch_size: int = 5000
     conn = session.connection().connection.dbapi_connection
     pending: list[dict] = []
     batches: list[Future] = []
-    sql: list[str] = []
 
     def insert(rows: list[dict]) -> None:
         names = list(rows[0])
         columns = [_convert(table.c[name].type, [row[name] for row in rows], True)
                    for name in names]
-        if not sql:
-            quoted = ", ".join(f'"{name}"' for name in names)
-            picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
-            sql.append(f'INSERT INTO "{table.name}" ({quoted}) SELECT {picked} FROM json_each(?)')
-        conn.execute(sql[0], (orjson.dumps(list(zip(*columns, strict=True))),))
+        quoted = ", ".join(f'"{name}"' for name in names)
+        picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
+        conn.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {picked} FROM json_each(?)',
+                     (orjson.dumps(list(zip(*columns, strict=True))),))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-insert") as worker:
         def add(row: dict) -> None:

@@ -35,6 +35,7 @@ def test_a_row_repeating_an_earlier_one_completes_its_contact(client):
     assert contact["job_title"] == "采购经理"  # the first row had none
     assert contact["email"] == "li@example.cn" and contact["primary_phone"] == "+8613800138001"
 
+
 def test_import_creates_companies_and_people_and_reports_each_row(client):
     report = post(client, CSV.encode("gbk"), filename="../../etc/通讯录.csv").json()
     assert report["filename"] == "通讯录.csv"

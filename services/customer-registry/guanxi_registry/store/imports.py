@@ -77,7 +77,7 @@ def run_import(*, session: Session, principal: Principal, rows: list[ImportRow],
                 continue
             customer_id = companies.get(row.organisation or "")
             new_customer = customer_id is None
-            if customer_id is None:
+            if new_customer:
                 customer_id = new_id()
                 if row.organisation:
                     companies[row.organisation] = customer_id
