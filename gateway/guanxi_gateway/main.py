@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpcore
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -27,24 +28,27 @@ ROUTERS = [proxy.router, docs.router, auth.router, users.router, api_keys.router
 
 
 def create_app(settings: Settings | None = None,
-               transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    """`transport` lets tests stand in for the services (httpx.MockTransport)."""
+               transport: httpx.AsyncBaseTransport | None = None,
+               proxy_pool: httpcore.AsyncConnectionPool | None = None) -> FastAPI:
+    """`transport` (the gateway's own calls: customer 360, privacy, docs) and `proxy_pool`
+    (everything proxied) let tests stand in for the services."""
     settings = settings or Settings()
     authenticator = Authenticator(settings)
     audit_writer = AuditWriter(interval=settings.audit_flush_seconds)
     sender = WebhookSender(settings)
+    timeout, connect = settings.upstream_timeout_seconds, settings.upstream_connect_timeout_seconds
 
     def start_upstream(app: FastAPI):
-        # The proxy hands requests straight to the connection pool: the client's cookie jar,
-        # redirect and auth layers cost time per request and have nothing to do on a proxy.
-        pool = transport or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
-        app.state.upstream_pool = pool
+        limits = {"max_connections": 200, "max_keepalive_connections": 100}
+        app.state.proxy_pool = proxy_pool or httpcore.AsyncConnectionPool(**limits)
         app.state.upstream = httpx.AsyncClient(
-            transport=pool,
-            timeout=httpx.Timeout(settings.upstream_timeout_seconds,
-                                  connect=settings.upstream_connect_timeout_seconds))
-        return app.state.upstream.aclose  # closes the pool's connections too
+            transport=transport or httpx.AsyncHTTPTransport(limits=httpx.Limits(**limits)),
+            timeout=httpx.Timeout(timeout, connect=connect))
+
+        async def stop() -> None:  # closing a client or a pool closes its connections
+            await app.state.upstream.aclose()
+            await app.state.proxy_pool.aclose()
+        return stop
 
     def start_identity(app: FastAPI):
         with app.state.sessions() as session:
@@ -85,4 +89,8 @@ def create_app(settings: Settings | None = None,
     app.state.login_throttle = LoginThrottle(settings.login_max_failures,
                                              settings.login_lockout_seconds)
     app.state.merged_openapi = None
+    app.state.service_origins = {name: proxy.Origin.parse(url)
+                                 for name, url in settings.service_urls().items()}
+    app.state.proxy_timeouts = {"connect": connect, "read": timeout, "write": timeout,
+                                "pool": timeout}
     return app

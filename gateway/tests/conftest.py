@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpcore
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -45,6 +46,33 @@ class FakeServices:
                               stream=httpx.ByteStream(resp.content))
 
 
+class ServicesPool:
+    """The proxy's connection pool (httpcore's interface), answered by the fake services."""
+
+    def __init__(self, services: FakeServices):
+        self.transport = httpx.MockTransport(services)
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        url, body = request.url, b"".join([chunk async for chunk in request.stream])
+        framed = {k.lower() for k, _ in request.headers} & {b"content-length",
+                                                            b"transfer-encoding"}
+        assert framed or not body, "a body the service could not delimit"
+        as_httpx = httpx.Request(
+            request.method.decode(), httpx.URL(scheme=url.scheme.decode(), host=url.host.decode(),
+                                               port=url.port, raw_path=url.target),
+            headers=request.headers, content=body)
+        try:
+            resp = await self.transport.handle_async_request(as_httpx)
+        except httpx.TimeoutException as exc:
+            raise httpcore.ReadTimeout(str(exc)) from exc
+        except httpx.TransportError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        return httpcore.Response(resp.status_code, headers=resp.headers.raw, content=resp.stream)
+
+    async def aclose(self) -> None:
+        pass
+
+
 def settings_for(database_url: str, **overrides) -> Settings:
     values = {"database_url": database_url, "subscribers": "", "admin_api_key": ADMIN_KEY,
               "admin_password": ADMIN_PASSWORD, "run_background_jobs": False,
@@ -64,7 +92,8 @@ def make_client(database_url, services):
 
     def make(**overrides) -> TestClient:
         app = create_app(settings_for(database_url, **overrides),
-                         transport=httpx.MockTransport(services))
+                         transport=httpx.MockTransport(services),
+                         proxy_pool=ServicesPool(services))
         client = TestClient(app, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
         client.__enter__()
         clients.append(client)

@@ -91,3 +91,39 @@ def test_repeated_query_parameters_all_reach_the_service(client, services):
                                                      ("q", "a b")])
     assert services.seen[-1].url.params.get_list("tag") == ["vip", "华南"]
     assert services.seen[-1].url.params["q"] == "a b"
+
+
+def test_a_body_reaches_the_service_and_its_answer_comes_back(client, services):
+    services.on("registry", "POST", "/v1/customers", lambda req: httpx.Response(
+        201, json={"received": req.read().decode()}, headers={"etag": '"1"'}))
+    resp = client.post("/api/v1/registry/customers", json={"name": "华为"})
+    assert resp.status_code == 201 and resp.headers["etag"] == '"1"'
+    assert resp.json() == {"received": '{"name":"华为"}'}
+    assert services.seen[-1].headers["content-length"] == str(len('{"name":"华为"}'.encode()))
+    # sent in chunks, without a length: it goes on in chunks
+    resp = client.post("/api/v1/registry/customers", content=iter([b'{"name":', b'"x"}']))
+    assert resp.json() == {"received": '{"name":"x"}'}
+    assert services.seen[-1].headers["transfer-encoding"] == "chunked"
+
+
+def test_a_service_down_is_502_and_a_slow_one_504(client, services):
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    services.on("needs", "GET", "/v1/needs", down)
+    services.on("engagement", "GET", "/v1/tasks", slow)
+    assert "needs service is unavailable" in assert_problem(
+        client.get("/api/v1/needs/needs"), 502)["detail"]
+    assert "engagement service did not answer in time" in assert_problem(
+        client.get("/api/v1/engagement/tasks"), 504)["detail"]
+
+
+def test_a_service_behind_a_path_prefix_is_reached_under_it(make_client, services):
+    client = make_client(registry_url="http://registry.test/crm/")
+    services.json("registry", "GET", "/crm/v1/customers/c1", {"id": "c1"})
+    assert client.get("/api/v1/registry/customers/c1?x=1").json() == {"id": "c1"}
+    assert services.seen[-1].url.raw_path == b"/crm/v1/customers/c1?x=1"
+    assert services.seen[-1].headers["host"] == "registry.test"
