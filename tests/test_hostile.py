@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 import uuid
 from datetime import date
@@ -255,3 +256,39 @@ def test_other_reps_customers_are_not_found(suite, customer):
                 assert_problem(stranger.get(url), 404)
                 checked.append(f"{name}{path}")
     assert any(c.startswith("registry") for c in checked), checked
+
+
+def test_nul_characters_are_refused_everywhere_and_nothing_is_stored(suite, gateway, customer):
+    ids = {"customer": customer["id"]}
+    checked = 0
+    for name in SERVICES:
+        with service_client(suite, name) as client:
+            doc = openapi(client)
+            for path, schema in json_creates(doc):
+                body = body_for(doc, schema, ids, "nul\u0000inside")
+                if "\\u0000" in json.dumps(body):  # a free-text field took it
+                    body = assert_problem(client.post(path, json=body), 422)
+                    assert "NUL" in body["detail"], f"{name}{path}"
+                    checked += 1
+            assert_problem(client.get("/v1/anything/a%00b"), 422)
+    assert checked >= 10
+    for params in ({"q": "a\u0000bc"}, {"industry": "\u0000"}):
+        assert_problem(gateway.get("/api/v1/registry/customers", params=params), 422)
+    assert_problem(gateway.post("/api/v1/registry/customers",
+                                json={"kind": "person", "name": "nul\u0000inside"}), 422)
+    assert gateway.get("/api/v1/registry/customers", params={"q": "nul"}).json()["items"] == []
+    # a backslash followed by "u0000", written as text, is only text
+    made = gateway.post("/api/v1/registry/customers", json={"kind": "person", "name": "a\\u0000"})
+    assert made.status_code == 201 and made.json()["name"] == "a\\u0000"
+
+
+@pytest.mark.parametrize("value", ["2026-01-31", "2026-01-31T09:00:00",
+                                   "0001-01-01T00:00:00+08:00", "9999-12-31T23:00:00-05:00"])
+def test_a_time_filter_needs_an_offset_and_a_real_instant(gateway, value):
+    for path, name in (("/api/v1/registry/customers", "created_from"),
+                       ("/api/v1/registry/contacts", "updated_since"),
+                       ("/api/v1/audit", "since")):
+        body = assert_problem(gateway.get(path, params={name: value}), 422)
+        assert body["errors"][0]["loc"] == ["query", name], body
+    ok = gateway.get("/api/v1/registry/customers", params={"created_from": "2026-01-31T09:00:00+08:00"})
+    assert ok.status_code == 200

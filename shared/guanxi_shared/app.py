@@ -17,6 +17,7 @@ from .auth import Role, require_roles
 from .errors import PROBLEM_RESPONSES, ServiceUnavailable, install_error_handlers
 from .events import Dispatcher, EventHandler, events_router
 from .idempotency import IdempotencyMiddleware
+from .nul_guard import NulGuardMiddleware
 from .observability import RequestContextMiddleware, configure_logging
 from .settings import ServiceSettings
 
@@ -106,6 +107,8 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
         app.include_router(events_router(event_handlers))
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
+    # Inside the idempotency middleware: a body it replays is checked like any other.
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(IdempotencyMiddleware, exclude_prefixes=idempotency_exclude)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app

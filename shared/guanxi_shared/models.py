@@ -5,8 +5,9 @@ import os
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -49,6 +50,20 @@ class UTCDateTime(TypeDecorator):
 
 
 MONEY = Numeric(18, 2, asdecimal=True)
+
+
+def _utc_instant(value: datetime) -> datetime:
+    if value.tzinfo is None:  # whose midnight? the caller knows, we would only guess
+        raise ValueError("needs a UTC offset, e.g. 2026-01-31T09:00:00+08:00 or "
+                         "2026-01-31T01:00:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+08:00 is before the first instant there is
+        raise ValueError("is outside the years 1 to 9999 in UTC") from None
+
+
+# A point in time given by a client (a body field or a query filter): with its offset, in UTC.
+Instant = Annotated[datetime, AfterValidator(_utc_instant)]
 
 
 class Timestamped(SQLModel):

@@ -1,13 +1,13 @@
 """/api/v1/audit: who read or changed which customer's personal data (admins only)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
+from guanxi_shared.models import Instant
 from guanxi_shared.pagination import Page, PageQuery, paginate, where_given
 
 from ..schemas.identity import AuditRead
@@ -22,8 +22,8 @@ def list_audit(session: DbSession, _: Admin, page: PageQuery,
                customer_id: Annotated[str | None, Query(max_length=64)] = None,
                actor: Annotated[str | None, Query(max_length=100)] = None,
                action: Literal["read", "change", "export", "erase"] | None = None,
-               since: datetime | None = None,
-               until: datetime | None = None) -> Page[AuditRead]:
+               since: Instant | None = None,
+               until: Instant | None = None) -> Page[AuditRead]:
     stmt = select(AuditRecord)
     stmt = where_given(stmt, (AuditRecord.customer_id, customer_id),
                        (AuditRecord.actor, actor), (AuditRecord.action, action))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
@@ -47,8 +48,9 @@ def _filled(template: dict[str, Any], customer_id: str) -> dict[str, Any]:
 async def customer_360(customer_id: Annotated[str, Path(max_length=64)], request: Request,
                        principal: Reader) -> Customer360:
     timeout = request.app.state.settings.view_timeout_seconds
+    in_path = quote(customer_id, safe="")  # an odd id is a 404 from the registry, not a 500
     answers: list[Answer] = await asyncio.gather(*(
-        call(request, principal, service, "GET", path.format(id=customer_id), timeout=timeout,
+        call(request, principal, service, "GET", path.format(id=in_path), timeout=timeout,
              params=_filled(query, customer_id))
         for service, path, query in PARTS.values()))
     found = dict(zip(PARTS, answers, strict=True))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, Instant
 
 UserRole = Literal["admin", "manager", "rep", "analyst"]
 Scope = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z]+:(read|write|\*))$")]
@@ -65,7 +65,7 @@ class UserRead(BaseModel):
 class ApiKeyCreate(InputModel):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(min_length=1, max_length=50)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "ERP (用友)", "scopes": ["erp:write", "registry:read"]}]})

@@ -98,3 +98,14 @@ def test_search_keeps_indexing_after_an_import_and_after_a_failed_one(client, mo
     found = client.get("/v1/customers", params={"q": "阿里巴巴网"}).json()["items"]
     assert [c["name"] for c in found] == ["阿里巴巴网络技术有限公司"]
     assert client.get("/v1/customers", params={"q": "赵六"}).json()["items"] == []
+
+
+def test_old_mac_line_ends_nul_bytes_and_unreadable_csv(client):
+    # lines ended by a lone \r (classic Mac exports) are lines; NUL bytes are dropped
+    report = post(client, b"Name,Mobile Phone\r\xe7\x8e\x8b\x00\xe8\x8a\xb3,13800138000\r"
+                          b"\xe6\x9d\x8e\xe9\x9b\xb7,13900139000\r", dry_run="true").json()
+    assert [r["name"] for r in report["rows"]] == ["王芳", "李雷"]
+    assert report["created"] == 2
+    body = assert_problem(post(client, b'Name,Note\n"a","b"x\n' + b"y" * 200_000), 422)
+    assert "not readable as CSV" in body["detail"]
+    assert client.get("/v1/customers").json()["items"] == []

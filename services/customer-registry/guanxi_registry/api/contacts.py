@@ -1,7 +1,6 @@
 """/v1/customers/{id}/contacts and /v1/contacts: the people at each customer."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Instant
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.contacts import ContactCreate, ContactPage, ContactRead, ContactUpdate, DealRole
@@ -43,7 +43,7 @@ def list_customer_contacts(customer: VisibleCustomer, session: DbSession,
 def list_contacts(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                   customer_id: Annotated[str | None, Query(max_length=32)] = None,
                   role: DealRole | None = None,
-                  updated_since: datetime | None = None) -> ContactPage:
+                  updated_since: Instant | None = None) -> ContactPage:
     """Every visible contact; `updated_since` pages in change order (for resync)."""
     rows, cursor = store.list_page(session=session, principal=principal, page=page,
                                    customer_id=customer_id, role=role,

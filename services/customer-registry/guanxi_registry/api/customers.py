@@ -1,7 +1,6 @@
 """/v1/customers: create, read, update, list and search customers; their history."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -12,6 +11,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.errors import Conflict
 from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Instant
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.customers import (
@@ -53,8 +53,8 @@ def list_customers(
     kind: CustomerKind | None = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
     industry: Annotated[str | None, Query(max_length=100)] = None,
-    created_from: datetime | None = None, created_to: datetime | None = None,
-    updated_from: datetime | None = None, updated_to: datetime | None = None,
+    created_from: Instant | None = None, created_to: Instant | None = None,
+    updated_from: Instant | None = None, updated_to: Instant | None = None,
     birthday_month: Annotated[int | None, Query(ge=1, le=12,
                                                 description="A contact's birthday month")] = None,
     sort: Literal["created_at", "updated_at", "name"] = "created_at",

@@ -13,6 +13,8 @@ from datetime import date
 import vobject
 from charset_normalizer import from_bytes
 
+from guanxi_shared.errors import Invalid
+
 from .identity import InvalidValue, normalise_email, normalise_phone
 
 # Header spellings seen in exports, lower-cased; first match wins.
@@ -71,8 +73,13 @@ def decode(data: bytes) -> str:
 
 
 def parse(data: bytes, fmt: str) -> list[ImportRow]:
-    text = decode(data)
-    return parse_vcard(text) if fmt == "vcard" else parse_csv(text)
+    text = decode(data).replace("\x00", "")  # no contact field holds one; no database keeps one
+    if fmt == "vcard":
+        return parse_vcard(text)
+    try:
+        return parse_csv(text)
+    except csv.Error as exc:
+        raise Invalid(f"The file is not readable as CSV: {exc}") from exc
 
 
 def _columns(header: list[str], names: tuple[str, ...]) -> list[int]:
@@ -81,7 +88,7 @@ def _columns(header: list[str], names: tuple[str, ...]) -> list[int]:
 
 
 def parse_csv(text: str) -> list[ImportRow]:
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a lone \r ends a line too
     header = [h.strip().lower() for h in next(reader, [])]
     # Column positions are found once from the header, not per row.
     fields = {key: _columns(header, names) for key, names in (

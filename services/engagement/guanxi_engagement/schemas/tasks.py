@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, Instant
 from guanxi_shared.pagination import Page
 
 from .occasions import UpcomingOccasion
@@ -104,7 +104,7 @@ class VisitCreate(InputModel):
     customer_id: str = Field(max_length=32)
     contact_id: str | None = Field(default=None, max_length=32, description="Target contact")
     purpose: VisitPurpose
-    appointment_at: datetime
+    appointment_at: Instant
     checklist: list[ChecklistItem] = Field(default_factory=list, max_length=50,
                                            description="Preparation: background, materials, gifts")
 
@@ -112,7 +112,7 @@ class VisitCreate(InputModel):
 class VisitUpdate(InputModel):
     contact_id: str | None = Field(default=None, max_length=32)
     purpose: VisitPurpose | None = None
-    appointment_at: datetime | None = None
+    appointment_at: Instant | None = None
     checklist: list[ChecklistItem] | None = Field(default=None, max_length=50)
 
 

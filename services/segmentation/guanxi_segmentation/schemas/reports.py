@@ -168,7 +168,8 @@ class ValueCard(BaseModel):
 
 
 class RecomputeRequest(InputModel):
-    as_of: date | None = Field(default=None, description="Default: today (company timezone)")
+    as_of: date | None = Field(default=None, ge=date(1900, 1, 1),
+                               description="Default: today (company timezone)")
     snapshot: bool = Field(default=True, description="Also keep the scores as a snapshot")
 
 
