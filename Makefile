@@ -32,6 +32,7 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	GUANXI_FUZZ_EXAMPLES=200 $(PY) scripts/test.py tests/test_fuzz.py
+	GUANXI_FUZZ_EXAMPLES=200 GUANXI_FUZZ_DATABASE=postgresql $(PY) scripts/test.py tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) data

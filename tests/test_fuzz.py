@@ -2,7 +2,7 @@
 
 Checks: no 5xx, every response conforms to its schema, every 4xx/5xx is problem details.
 GUANXI_FUZZ_EXAMPLES bounds the examples per operation and generation mode (`make fuzz`: 200).
-Runs on SQLite only: the fault tests exercise PostgreSQL.
+Runs on SQLite, or on PostgreSQL with GUANXI_FUZZ_DATABASE=postgresql (`make fuzz` runs both).
 """
 from __future__ import annotations
 
@@ -19,8 +19,14 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from guanxi_shared.auth import Principal, Role, mint_token
 from guanxi_shared.suite import APPS
+from guanxi_shared.testing import (
+    create_postgres_database,
+    drop_postgres_database,
+    require_postgres,
+)
 
 EXAMPLES = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "4"))
+DATABASE = os.environ.get("GUANXI_FUZZ_DATABASE", "sqlite")  # `make fuzz` runs postgresql too
 # /v1/events is the internal event inbox: fuzzed events would be applied as if a peer had sent
 # them, which tests nothing a client can do. Through the gateway it is not exposed at all.
 EXCLUDED_PATHS = ("/v1/events",)
@@ -29,9 +35,15 @@ PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 
 @pytest.fixture(scope="module")
 def fuzz_suite(tmp_path_factory):
-    suite = start_suite(tmp_path_factory.mktemp("fuzz"))
+    databases = {}
+    if DATABASE == "postgresql":
+        require_postgres()
+        databases = {name: create_postgres_database(f"gx_fuzz_{name}") for name in APPS}
+    suite = start_suite(tmp_path_factory.mktemp("fuzz"), database_urls=databases)
     yield suite
     suite.stop_all()
+    for url in databases.values():
+        drop_postgres_database(url)
 
 
 def credentials(suite, name: str) -> dict[str, str]:
