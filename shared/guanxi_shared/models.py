@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -63,7 +63,9 @@ def _utc_instant(value: datetime) -> datetime:
 
 
 # A point in time given by a client (a body field or a query filter): with its offset, in UTC.
-Instant = Annotated[datetime, AfterValidator(_utc_instant)]
+Instant = Annotated[datetime, AfterValidator(_utc_instant), WithJsonSchema({
+    "type": "string", "format": "date-time",
+    "description": "RFC 3339 with its offset, e.g. 2026-01-31T09:00:00+08:00 or ...Z"})]
 
 
 class Timestamped(SQLModel):
