@@ -35,8 +35,23 @@ def test_renewal_reminder_before_the_contract_ends(api, client):
     contract = client.post("/v1/contracts", json={"customer_id": "c1", "title": "Support",
                                                   "ends_on": "2027-03-31", "amount": "12000"})
     assert contract.status_code == 201, contract.text
-    api.rule(trigger="renewal", days_before=30, channel="call")
-    assert api.run("2027-03-01", send=False)["created"] == 1
+    client.post("/v1/contracts", json={"customer_id": "c1", "title": "Hosting",
+                                       "ends_on": "2027-03-31", "amount": "3000"})
+    rule = api.rule(name="续费提醒", trigger="renewal", days_before=30, channel="call")
+    assert api.run("2027-03-01", send=False)["created"] == 2  # one per contract, naming it
+    tasks = client.get("/v1/tasks", params={"customer_id": "c1"}).json()["items"]
+    assert sorted(t["title"] for t in tasks) == ["续费提醒: Hosting", "续费提醒: Support"]
+    # a shorter lead time from now on does not remind again of contracts already reminded
+    changed = client.patch(f"/v1/rules/{rule['id']}", json={"days_before": 14},
+                           headers={"If-Match": f'"{rule["id"]}.1"'})
+    assert changed.status_code == 200, changed.text
+    assert api.run("2027-03-17", send=False)["created"] == 0
+    # by message: one to each current contact of the customer, however many contracts end
+    api.contact("p1", "c1")
+    api.contact("p2", "c1")
+    api.rule(trigger="renewal", days_before=20, channel="email")
+    assert api.run("2027-03-11", send=False)["created"] == 2
+    assert {m["contact_id"] for m in api.messages(customer_id="c1")} == {"p1", "p2"}
     renewed = client.post(f"/v1/contracts/{contract.json()['id']}/renewal",
                           json={"renewal": "lost", "reason": "price"})
     assert renewed.json()["renewal"] == "lost"

@@ -39,6 +39,7 @@ TRIGGERS = ("holiday", "company_date", "birthday", "anniversary", "purchase_than
 cu = CustomerRef.__table__.c
 co = ContactRef.__table__.c
 oc = Occasion.__table__.c
+ct = Contract.__table__.c
 
 
 def birthday_condition(day: date):
@@ -69,26 +70,21 @@ def customer_condition(session: Session, rule: Rule, day: date):
         p = PurchaseFact.__table__.c
         return exists().where(p.referrer_customer_id == cu.id, p.purchased_on == day)
     if trigger == "revisit":
-        t = Task.__table__.c
         since = day - timedelta(days=rule.every_days or 30)
-        recent = and_(t.rule_id == rule.id, t.due_on > since, t.due_on <= day)
-        if session.get_bind().dialect.name == "postgresql":
-            # Read once, before this rule's tasks go in: probed per customer from the table
-            # being filled, PostgreSQL reads every page added so far for each customer when its
-            # statistics say the table is empty (a new install): quadratic. (SQLite probes the
-            # unique index, and reports no row count for an INSERT that starts with WITH.)
-            visited = select(t.subject_id).where(recent).cte("recent_visits").prefix_with(
-                "MATERIALIZED")
-            return not_(exists().where(visited.c.subject_id == cu.id))
-        return not_(exists().where(recent, t.subject_id == cu.id))
+        t = Task.__table__.c
+        return no_task_yet(session, rule, cu.id, t.due_on > since, t.due_on <= day)
     if trigger == "month_start":
         return true() if day.day == 1 else None
     if trigger == "month_end":
         return true() if day.day == calendar.monthrange(day.year, day.month)[1] else None
-    if trigger == "renewal":
-        k = Contract.__table__.c
-        return exists().where(k.customer_id == cu.id, k.renewal == "pending",
-                              k.ends_on == day + timedelta(days=rule.days_before or 30))
+    if trigger == "renewal":  # the condition is on the contract, joined in run_rule
+        try:
+            ends_on = day + timedelta(days=rule.days_before or 30)
+        except OverflowError:
+            return None
+        reminded = (true() if rule.channel in MESSAGE_CHANNELS
+                    else no_task_yet(session, rule, ct.id))  # also after days_before changed
+        return and_(ct.renewal == "pending", ct.ends_on == ends_on, reminded)
     if trigger == "life_event":  # the condition is on the occasion, N days ahead
         try:
             falls_on = day + timedelta(days=rule.days_before or 0)
@@ -96,6 +92,21 @@ def customer_condition(session: Session, rule: Rule, day: date):
             return None
         return due_condition(kind=rule.occasion, falls_on=falls_on)
     return true()  # birthday: the condition is on the contact
+
+
+def no_task_yet(session: Session, rule: Rule, subject, *conditions):
+    """No task of this rule for `subject` (matching `conditions`) is stored yet."""
+    t = Task.__table__.c
+    stored = and_(t.rule_id == rule.id, *conditions)
+    if session.get_bind().dialect.name == "postgresql":
+        # Read once, before this rule's tasks go in: probed per row from the table being
+        # filled, PostgreSQL reads every page added so far for each row when its statistics
+        # say the table is empty (a new install): quadratic. (SQLite probes the unique index,
+        # and reports no row count for an INSERT that starts with WITH.)
+        done = select(t.subject_id).where(stored).cte(f"done_{rule.trigger}").prefix_with(
+            "MATERIALIZED")
+        return not_(exists().where(done.c.subject_id == subject))
+    return not_(exists().where(stored, t.subject_id == subject))
 
 
 def run_rule(*, session: Session, rule: Rule, day: date, send_after: datetime) -> int:
@@ -119,6 +130,17 @@ def run_rule(*, session: Session, rule: Rule, day: date, send_after: datetime) -
                                            or_(oc.contact_id.is_(None), oc.contact_id == co.id))))
         else:
             source = select(cu.id, oc.contact_id).select_from(occasions)
+    elif rule.trigger == "renewal":
+        # One task per contract, naming it; a message to every current contact of its customer.
+        contracts = Contract.__table__.join(CustomerRef.__table__, ct.customer_id == cu.id)
+        if rule.channel in MESSAGE_CHANNELS:
+            where = and_(where, co.left_on.is_(None))
+            source = select(cu.id, co.id).select_from(contracts.join(
+                ContactRef.__table__, co.customer_id == cu.id))
+        else:
+            subject = ct.id
+            title = func.substr(title + literal(": ") + ct.title, 1, 300)
+            source = select(cu.id, null()).select_from(contracts)
     elif rule.trigger == "birthday" or rule.channel in MESSAGE_CHANNELS:
         where = and_(where, co.left_on.is_(None))
         if rule.trigger == "birthday":
