@@ -34,8 +34,10 @@ def test_a_wedding_is_congratulated_days_before_once_and_again_each_anniversary(
     wedding = record(client, REP, customer_id="c1", contact_id="p1", kind="wedding",
                      occurs_on="2027-05-20", note="marries Wang Fang")
     assert wedding["recurs_yearly"] is True and wedding["recorded_by"] == "rep-1"
+    template = client.post("/v1/templates", json={
+        "name": "wedding", "body": {"zh": "{name}，恭喜！（{note}）"}}).json()
     api.rule(name="新婚祝福", trigger="life_event", occasion="wedding", days_before=3,
-             channel="sms")
+             channel="sms", template_id=template["id"])
     api.rule(name="move card", trigger="life_event", occasion="move", channel="sms")
     with time_machine.travel(at(2027, 5, 16, 10), tick=False):
         assert api.run("2027-05-16")["created"] == 0
@@ -45,6 +47,8 @@ def test_a_wedding_is_congratulated_days_before_once_and_again_each_anniversary(
     [message] = api.messages()
     assert (message["contact_id"], message["occasion"], message["occurs_on"]) == (
         "p1", "wedding", "2027-05-17")
+    assert message["occasion_id"] == wedding["id"]
+    assert message["body"] == "Contact p1，恭喜！（marries Wang Fang）"
     assert len(provider.sent) == 1
     with time_machine.travel(at(2028, 5, 17, 10), tick=False):  # the first anniversary
         assert api.run("2028-05-17")["created"] == 1

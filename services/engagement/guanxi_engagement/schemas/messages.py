@@ -20,7 +20,7 @@ class TemplateCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     subject: Texts = Field(default_factory=dict, description="Per language, e.g. {'zh': ...}")
     body: Texts = Field(min_length=1, description="Per language; placeholders {name} "
-                        "{customer} {occasion} {date}")
+                        "{customer} {occasion} {date}, and {note} (a life event's note)")
 
 
 class TemplateUpdate(InputModel):
@@ -59,6 +59,7 @@ class MessageRead(BaseModel):
     channel: str
     kind: str
     occasion: str | None
+    occasion_id: str | None = Field(description="The life event greeted, if any")
     occurs_on: date
     status: str
     reason: str | None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from ..channels import Channel, Outgoing
 from ..domain.respect import QuietHours, block_reason
 from ..domain.templates import render
-from .tables import Consent, ContactRef, CustomerRef, Message, Policy, Template
+from .tables import Consent, ContactRef, CustomerRef, Message, Occasion, Policy, Template
 
 log = logging.getLogger("guanxi.engagement.delivery")
 ADDRESS = {"email": "email", "sms": "phone", "wechat": "wechat"}
@@ -88,8 +88,10 @@ def deliver_one(*, session, message: Message, channels: dict[str, Channel], now:
 def _render(session, message: Message, contact: ContactRef | None) -> str:
     template = session.get(Template, message.template_id) if message.template_id else None
     customer = session.get(CustomerRef, message.customer_id)
+    greeted = session.get(Occasion, message.occasion_id) if message.occasion_id else None
     values = {"name": contact.name if contact else "", "customer": customer.name if customer
-              else "", "occasion": message.occasion or "", "date": message.occurs_on.isoformat()}
+              else "", "occasion": message.occasion or "", "date": message.occurs_on.isoformat(),
+              "note": (greeted.note or "") if greeted else ""}
     if template is None:
         return f"{values['name']}: {values['occasion']}"
     return render(template.body, contact.language if contact else None, values)

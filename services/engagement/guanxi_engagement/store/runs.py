@@ -117,11 +117,12 @@ def run_rule(*, session: Session, rule: Rule, day: date, send_after: datetime) -
     where = and_(audience_filter(session, rule.audience), condition)
     now = literal(utcnow(), UTCDateTime)
     occasion, subject, title = literal(rule.occasion or rule.trigger), cu.id, literal(rule.name)
+    occasion_id = null()
     if rule.trigger == "life_event":
         # One task per occasion; a message to the contact it concerns, or to every current
         # contact of the customer when it is the customer's (an office move, an award).
         occasions = Occasion.__table__.join(CustomerRef.__table__, oc.customer_id == cu.id)
-        occasion, subject = oc.kind, oc.id
+        occasion, subject, occasion_id = oc.kind, oc.id, oc.id
         title = func.substr(title + literal(": ") + func.coalesce(oc.note, oc.kind), 1, 300)
         if rule.channel in MESSAGE_CHANNELS:
             where = and_(where, co.left_on.is_(None))
@@ -152,9 +153,10 @@ def run_rule(*, session: Session, rule: Rule, day: date, send_after: datetime) -
         source = select(cu.id, null())
     if rule.channel in MESSAGE_CHANNELS:
         cols = ["id", "rule_id", "customer_id", "contact_id", "channel", "kind", "occasion",
-                "template_id", "occurs_on", "status", "send_after", "created_at", "updated_at"]
+                "occasion_id", "template_id", "occurs_on", "status", "send_after", "created_at",
+                "updated_at"]
         rows = source.add_columns(
-            literal(rule.channel), literal(rule.kind), occasion,
+            literal(rule.channel), literal(rule.kind), occasion, occasion_id,
             literal(rule.template_id), literal(day), literal("pending"),
             literal(send_after, UTCDateTime), now, now)
         target = Message.__table__

@@ -171,6 +171,7 @@ class Message(Timestamped, table=True):
     channel: str = Field(max_length=16)
     kind: str = Field(default="greeting", max_length=16)
     occasion: str | None = Field(default=None, max_length=64)
+    occasion_id: str | None = Field(default=None, max_length=32)  # the life event greeted
     template_id: str | None = Field(default=None, max_length=32)
     occurs_on: date
     status: str = Field(default="pending", max_length=16)
