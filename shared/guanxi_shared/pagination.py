@@ -89,6 +89,15 @@ def where_given(stmt: Select, *filters: tuple[Any, Any]) -> Select:
     return stmt
 
 
+def where_within(stmt: Select, column: Any, start: Any, end: Any) -> Select:
+    """A business-date range filter, both ends included; None means that end is open."""
+    if start is not None:
+        stmt = stmt.where(column >= start)
+    if end is not None:
+        stmt = stmt.where(column <= end)
+    return stmt
+
+
 def paginate(session: Session, stmt: Select, *, sort: Any, key: Any, page: PageParams,
              descending: bool = False) -> tuple[list[Any], str | None]:
     """Run `stmt` one page at a time, ordered by (sort, key); `key` must be unique.

@@ -12,7 +12,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.errors import Invalid
 from guanxi_shared.http_cache import check_if_match, set_etag
-from guanxi_shared.pagination import PageQuery, paginate, where_given
+from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
 
 from ..domain.occasions import recurs_by_default
 from ..schemas.occasions import (
@@ -71,10 +71,7 @@ def list_occasions(session: DbSession, principal: CurrentPrincipal, page: PageQu
     stmt = visible_occasions(principal)
     stmt = where_given(stmt, (Occasion.customer_id, customer_id),
                        (Occasion.contact_id, contact_id), (Occasion.kind, kind))
-    if occurs_from:
-        stmt = stmt.where(Occasion.occurs_on >= occurs_from)
-    if occurs_to:
-        stmt = stmt.where(Occasion.occurs_on <= occurs_to)
+    stmt = where_within(stmt, Occasion.occurs_on, occurs_from, occurs_to)
     rows, cursor = paginate(session, stmt, sort=Occasion.id, key=Occasion.id, page=page)
     return OccasionPage(items=[OccasionRead.model_validate(o, from_attributes=True)
                                for o in rows], next_cursor=cursor)

@@ -13,7 +13,7 @@ from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict
 from guanxi_shared.http_cache import set_etag
 from guanxi_shared.models import InputModel
-from guanxi_shared.pagination import PageQuery, paginate, where_given
+from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
 
 from ..schemas.tasks import (
     AgendaItem,
@@ -56,10 +56,7 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
     stmt = visible_tasks(principal)
     stmt = where_given(stmt, (Task.customer_id, customer_id),
                        (Task.assignee_id, assignee_id), (Task.status, status))
-    if due_from:
-        stmt = stmt.where(Task.due_on >= due_from)
-    if due_to:
-        stmt = stmt.where(Task.due_on <= due_to)
+    stmt = where_within(stmt, Task.due_on, due_from, due_to)
     rows, cursor = paginate(session, stmt, sort=Task.id, key=Task.id, page=page)
     return TaskPage(items=[TaskRead.model_validate(t, from_attributes=True) for t in rows],
                     next_cursor=cursor)

@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, select
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
+from guanxi_shared.pagination import where_within
 
 from ..schemas.needs import NeedStats, NicheCandidate, StatsRow
 from .access import visible_condition
@@ -37,14 +38,6 @@ def _scope(stmt: Any, principal: Principal, *, needs_segment: bool) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
-def _dated(stmt: Any, recorded_from: date | None, recorded_to: date | None) -> Any:
-    if recorded_from:
-        stmt = stmt.where(Need.recorded_on >= recorded_from)
-    if recorded_to:
-        stmt = stmt.where(Need.recorded_on <= recorded_to)
-    return stmt
-
-
 def stats(*, session: Session, principal: Principal, by: StatsBy, period: Period,
           recorded_from: date | None, recorded_to: date | None) -> NeedStats:
     """Needs and distinct customers per key (and per period for a trend), one GROUP BY."""
@@ -53,8 +46,8 @@ def stats(*, session: Session, principal: Principal, by: StatsBy, period: Period
     columns = [key] + ([when.label("period")] if when is not None else [])
     stmt = select(*columns, func.count().label("needs"),
                   func.count(distinct(Need.customer_id)).label("customers")).select_from(Need)
-    stmt = _dated(_scope(stmt, principal, needs_segment=by == StatsBy.segment),
-                  recorded_from, recorded_to)
+    stmt = where_within(_scope(stmt, principal, needs_segment=by == StatsBy.segment),
+                        Need.recorded_on, recorded_from, recorded_to)
     groups = [key] + ([when] if when is not None else [])
     stmt = stmt.group_by(*groups).order_by(*(reversed(groups)))
     rows = [StatsRow(key=r.key, period=getattr(r, "period", None), needs=r.needs,
@@ -70,7 +63,8 @@ def niches(*, session: Session, principal: Principal, min_customers: int,
     stmt = (select(Need.category_id, Need.need_class, customers.label("customers"),
                    func.count().label("needs"), func.min(Need.description).label("example"))
             .select_from(Need))
-    stmt = _dated(_scope(stmt, principal, needs_segment=False), recorded_from, recorded_to)
+    stmt = where_within(_scope(stmt, principal, needs_segment=False), Need.recorded_on,
+                        recorded_from, recorded_to)
     stmt = (stmt.group_by(Need.category_id, Need.need_class).having(customers >= min_customers)
             .order_by(customers.desc(), Need.category_id, Need.need_class).limit(limit))
     rows = session.execute(stmt).all()

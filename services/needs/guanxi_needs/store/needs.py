@@ -11,7 +11,7 @@ from guanxi_shared.auth import Principal
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid, NotFound
 from guanxi_shared.events import publish
-from guanxi_shared.pagination import PageParams, paginate, where_given
+from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
 from ..domain.need_flow import DECISIONS, UNMET, IllegalTransition, NeedStatus, check_transition
 from ..schemas.needs import NeedClass, NeedCreate, NeedRead, NeedTransition, NeedUpdate
@@ -112,10 +112,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
                        (Need.source, source))
     if unmet:
         stmt = stmt.where(Need.status.in_([s.value for s in UNMET]))
-    if recorded_from:
-        stmt = stmt.where(Need.recorded_on >= recorded_from)
-    if recorded_to:
-        stmt = stmt.where(Need.recorded_on <= recorded_to)
+    stmt = where_within(stmt, Need.recorded_on, recorded_from, recorded_to)
     return paginate(session, stmt, sort=Need.created_at, key=Need.id, page=page,
                     descending=True)
 

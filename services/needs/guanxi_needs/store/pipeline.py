@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
 from guanxi_shared.models import money, utcnow
+from guanxi_shared.pagination import where_within
 
 from ..domain.opportunity_rules import Stage
 from ..schemas.opportunities import Pipeline, PipelineRow
@@ -46,12 +47,8 @@ def pipeline(*, session: Session, principal: Principal, group_by: PipelineBy,
                                            Opportunity.created_at)))).label("cycle"))
         .select_from(Opportunity), principal, Opportunity, **visibility)
     closed_stmt = closed_stmt.where(Opportunity.stage.in_(CLOSED_STAGES))
-    if close_from:
-        open_stmt = open_stmt.where(Opportunity.expected_close_on >= close_from)
-        closed_stmt = closed_stmt.where(Opportunity.closed_on >= close_from)
-    if close_to:
-        open_stmt = open_stmt.where(Opportunity.expected_close_on <= close_to)
-        closed_stmt = closed_stmt.where(Opportunity.closed_on <= close_to)
+    open_stmt = where_within(open_stmt, Opportunity.expected_close_on, close_from, close_to)
+    closed_stmt = where_within(closed_stmt, Opportunity.closed_on, close_from, close_to)
     rows = [PipelineRow(key=r.key, opportunities=r.n, amount=money(r.amount or 0),
                         weighted=money(r.weighted or 0))
             for r in session.execute(open_stmt.group_by(key).order_by(key))]
