@@ -104,6 +104,14 @@ def lunar_birthday_keys(day: date) -> list[tuple[int, int, bool]]:
     return keys
 
 
+def days_after(day: date, days: int) -> date | None:
+    """`days` days after `day`; None past the calendar's ends (a rule's lead time of years)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 def date_in(year: int, month: int, day: int) -> date:
     """A yearly date (anniversary, 29 February) in `year`, moved to the month's last day."""
     return date(year, month, min(day, solar_calendar.monthrange(year, month)[1]))

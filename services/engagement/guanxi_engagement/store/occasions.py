@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import and_, exists, not_, or_, select, true, tuple_
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 
-from ..domain.calendar import solar_birthday_keys
+from ..domain.calendar import days_after, solar_birthday_keys
 from ..domain.occasions import next_occurrence
 from .tables import ContactRef, CustomerRef, Occasion
 
@@ -43,9 +43,8 @@ def upcoming_occasions(*, session: Session, customer_ids: list[str], start: date
     query for all the customers."""
     if not customer_ids or days < 0:
         return {}
-    try:
-        end = start + timedelta(days=days)
-    except OverflowError:
+    end = days_after(start, days)
+    if end is None:
         return {}
     found: dict[str, list[dict]] = defaultdict(list)
     rows = session.scalars(select(Occasion).where(

@@ -15,7 +15,12 @@ from sqlmodel import Session
 
 from guanxi_shared.models import UTCDateTime, utcnow
 
-from ..domain.calendar import lunar_birthday_keys, occasions_on, solar_birthday_keys
+from ..domain.calendar import (
+    days_after,
+    lunar_birthday_keys,
+    occasions_on,
+    solar_birthday_keys,
+)
 from .audience import audience_filter
 from .occasions import due_condition
 from .sql import insert_ignore, not_stored, sequential_ids
@@ -78,17 +83,15 @@ def customer_condition(session: Session, rule: Rule, day: date):
     if trigger == "month_end":
         return true() if day.day == calendar.monthrange(day.year, day.month)[1] else None
     if trigger == "renewal":  # the condition is on the contract, joined in run_rule
-        try:
-            ends_on = day + timedelta(days=rule.days_before or 30)
-        except OverflowError:
+        ends_on = days_after(day, rule.days_before or 30)
+        if ends_on is None:
             return None
         reminded = (true() if rule.channel in MESSAGE_CHANNELS
                     else no_task_yet(session, rule, ct.id))  # also after days_before changed
         return and_(ct.renewal == "pending", ct.ends_on == ends_on, reminded)
     if trigger == "life_event":  # the condition is on the occasion, N days ahead
-        try:
-            falls_on = day + timedelta(days=rule.days_before or 0)
-        except OverflowError:
+        falls_on = days_after(day, rule.days_before or 0)
+        if falls_on is None:
             return None
         return due_condition(kind=rule.occasion, falls_on=falls_on)
     return true()  # birthday: the condition is on the contact
