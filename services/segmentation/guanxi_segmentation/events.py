@@ -10,6 +10,7 @@ from sqlmodel import Session
 from guanxi_shared.db import local_today
 from guanxi_shared.events import Event, EventHandler
 
+from .store.retention import rebuild_periods
 from .store.scoring import rescore_customer
 from .store.tables import (
     CustomerRef,
@@ -44,6 +45,7 @@ def on_merged(session: Session, event: Event) -> None:
     for table in (CustomerScore, CustomerRef):
         key = table.customer_id if table is CustomerScore else table.id
         session.execute(delete(table).where(key == merged))
+    rebuild_periods(session, [merged, into])
     rescore_customer(session=session, customer_id=into, as_of=local_today(session))
 
 
@@ -67,6 +69,7 @@ def on_purchase(session: Session, event: Event) -> None:
     if session.get(PurchaseFact, event.data["id"]) is None:
         session.add(PurchaseFact.model_validate(event.data))
         session.flush()
+        rebuild_periods(session, [event.data["customer_id"]])
     rescore_customer(session=session, customer_id=event.data["customer_id"], as_of=local_today(session))
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from guanxi_shared.client import ServiceClient
 from guanxi_shared.db import upsert
 
+from .retention import rebuild_periods
 from .tables import CustomerRef, PurchaseFact
 
 
@@ -20,4 +21,6 @@ def resync(*, session: Session, client: ServiceClient) -> dict[str, int]:
                                               for i in items], key=["id"])
             counts[name] += len(items)
             session.commit()
+    rebuild_periods(session)  # the retention read model, from every purchase at once
+    session.commit()
     return counts

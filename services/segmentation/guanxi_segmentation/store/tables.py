@@ -137,3 +137,28 @@ class SatisfactionScore(SQLModel, table=True):
     expected: float
     experienced: float
     index: float
+
+
+class PurchasePeriod(SQLModel, table=True):
+    """Each customer's buying per calendar period (month, quarter and year), derived from the
+    purchases by one SQL statement (store/retention.py) and rebuilt for a customer whenever one
+    of their purchases arrives: the retention and cohort reports add these rows up instead of
+    reading a million purchases.
+
+    `buy_days` counts days with a purchase above zero (a refund-only period has 0); `revenue`
+    is the net amount dated in the period (refunds subtract); `cohort` is the customer's first
+    period with a purchase day; `prev_bought` says they had purchase days in period - 1.
+    """
+
+    __tablename__ = "purchase_period"
+    # The reports read one grain's periods in order; every column they need is in the index.
+    __table_args__ = (Index("ix_purchase_period_report", "grain", "period", "cohort",
+                            "buy_days", "prev_bought", "revenue"),)
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    grain: str = Field(primary_key=True, max_length=1)  # m, q, y
+    period: int = Field(primary_key=True)
+    buy_days: int
+    revenue: Decimal = Field(sa_type=MONEY)
+    cohort: int | None = None
+    prev_bought: bool = False

@@ -1,0 +1,78 @@
+"""Retention per period (回头率, 复购率) and cohorts of first purchases."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal
+from guanxi_shared.csv_export import csv_response
+from guanxi_shared.errors import Invalid
+
+from ..domain.periods import Period
+from ..schemas.retention import Cohort, RetentionPeriod
+from ..store import retention
+
+router = APIRouter(prefix="/v1/retention", tags=["retention"])
+MAX_DAYS = 3660  # ten years, as the churn report
+RETENTION_COLUMNS = [f.alias or name for name, f in RetentionPeriod.model_fields.items()]
+COHORT_COLUMNS = ["cohort", "customers", "period", "offset", "buyers", "share", "revenue"]
+
+
+def _range(start: date, end: date) -> None:
+    if end < start or (end - start).days > MAX_DAYS:
+        raise Invalid("'to' must not be before 'from' and at most ten years later")
+
+
+Start = Annotated[date, Query(alias="from", description="A day in the first period")]
+End = Annotated[date, Query(alias="to", description="A day in the last period")]
+Segment = Annotated[str | None, Query(max_length=40, description="Customers now in this segment")]
+Tier = Literal["invest", "keep", "reconsider"] | None
+OwnerId = Annotated[str | None, Query(max_length=64)]
+TeamId = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("", response_model=list[RetentionPeriod], responses={200: {"content": {
+    "text/csv": {}}}})
+def retention_per_period(
+    session: DbSession, principal: CurrentPrincipal, start: Start, end: End,
+    period: Period = "month", segment: Segment = None, tier: Tier = None,
+    owner_id: OwnerId = None, team_id: TeamId = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Buyers, new, retained, won back and lost customers, 回头率 and 复购率, and net revenue,
+    per month, quarter or year (whole periods from the one holding `from` to the one holding
+    `to`). A purchase counts when its amount is above zero; one day is one purchase day;
+    refunds lower revenue but a refund alone is not buying."""
+    _range(start, end)
+    rows = retention.retention_report(session, principal, start, end, period, segment=segment,
+                                      tier=tier, owner_id=owner_id, team_id=team_id)
+    if format == "csv":
+        return csv_response((RetentionPeriod.model_validate(r).model_dump(mode="json",
+                                                                           by_alias=True)
+                             for r in rows), RETENTION_COLUMNS,
+                            f"retention-{period}-{start}-{end}.csv")
+    return rows
+
+
+@router.get("/cohorts", response_model=list[Cohort], responses={200: {"content": {
+    "text/csv": {}}}})
+def cohorts(
+    session: DbSession, principal: CurrentPrincipal, start: Start, end: End,
+    period: Period = "month", segment: Segment = None, tier: Tier = None,
+    owner_id: OwnerId = None, team_id: TeamId = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Customers grouped by the period of their first purchase (cohorts from `from`'s period to
+    `to`'s), and for each later period up to `to`'s the number and share of them who bought.
+    `format=csv` gives one line per cohort and later period."""
+    _range(start, end)
+    rows = retention.cohort_report(session, principal, start, end, period, segment=segment,
+                                   tier=tier, owner_id=owner_id, team_id=team_id)
+    if format == "csv":
+        flat = ({"cohort": c["cohort"], "customers": c["customers"], **cell}
+                for c in rows for cell in c["periods"])
+        return csv_response(flat, COHORT_COLUMNS, f"cohorts-{period}-{start}-{end}.csv")
+    return rows
