@@ -25,6 +25,7 @@ def csv_response(rows: Iterable[dict[str, Any]], columns: list[str], filename: s
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(row.get(c)) for c in columns])
-    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.") or "export.csv"
+    safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    safe = safe or "export.csv"  # a header is Latin-1: other letters would be a 500
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{safe}"'})
