@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from guanxi_shared.app import create_service_app
+from guanxi_shared.docs import add_offline_docs
 
 from .api import api_keys, audit, auth, customer360, docs, integrations, privacy, proxy, users
 from .api import webhooks as webhooks_api
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None,
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
                                           "If-Match", "X-Request-Id"],
                            expose_headers=["ETag", "Retry-After", "X-Request-Id"], max_age=600)
+    add_offline_docs(app, openapi_url="/openapi.json", title="Guanxi API")
     app.add_middleware(ProtectionMiddleware, settings=settings)
     app.state.authenticator = authenticator
     app.state.audit = audit_writer

@@ -24,3 +24,23 @@ def test_openapi_describes_bearer_auth_errors_and_examples(client, services):
                  "/api/v1/privacy/erase", "/api/v1/webhooks", "/api/v1/audit"):
         assert path in doc["paths"]
     assert doc["x-guanxi-services-missing"] == ["segmentation", "engagement", "needs"]
+
+
+def test_docs_pages_load_every_asset_from_the_gateway_itself(client):
+    """No CDN: /docs and /redoc name only local assets, and those assets are served."""
+    for page, assets in (("/docs", ("swagger-ui-bundle.js", "swagger-ui.css")),
+                         ("/redoc", ("redoc.standalone.js",))):
+        resp = client.get(page)
+        assert resp.status_code == 200
+        html = resp.text
+        assert "cdn.jsdelivr.net" not in html and "fonts.googleapis" not in html
+        assert "http://" not in html and "https://" not in html.replace(
+            "https://guanxi.dev", "")  # every URL on the page is relative to the gateway
+        assert "/openapi.json" in html
+        for name in assets:
+            assert f"/docs/assets/{name}" in html
+            asset = client.get(f"/docs/assets/{name}")
+            assert asset.status_code == 200 and len(asset.content) > 100_000
+    assert client.get("/docs/assets/favicon.png").headers["content-type"] == "image/png"
+    assert client.get("/docs/assets/../../etc/passwd").status_code == 404
+

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from . import db
 from .auth import Role, require_roles
+from .docs import add_offline_docs
 from .errors import PROBLEM_RESPONSES, ServiceUnavailable, install_error_handlers
 from .events import Dispatcher, EventHandler, events_router
 from .idempotency import IdempotencyMiddleware
@@ -99,7 +100,9 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
             engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
-                  openapi_url=openapi_url)
+                  openapi_url=openapi_url, docs_url=None, redoc_url=None)
+    if openapi_url:  # the gateway serves its merged document and its docs pages itself
+        add_offline_docs(app, openapi_url=openapi_url, title=title)
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(ops_router())

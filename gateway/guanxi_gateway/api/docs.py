@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,11 +37,6 @@ async def merged_openapi(request: Request) -> JSONResponse:
         if doc["x-guanxi-services-missing"] == []:
             state.merged_openapi = doc  # cache only a complete document
     return JSONResponse(doc)
-
-
-@router.get("/docs")
-async def swagger_ui() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Guanxi API")
 
 
 async def merge(own: dict[str, Any], services: dict[str, str],
