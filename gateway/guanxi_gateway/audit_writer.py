@@ -14,6 +14,7 @@ from guanxi_shared.db import bulk_insert
 from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.observability import request_id_var
 
+from .protection import request_ip
 from .store.tables import AuditRecord
 
 log = logging.getLogger("guanxi.gateway.audit")
@@ -34,7 +35,7 @@ class AuditWriter:
     def request(self, request: Request, principal: Principal, *, action: str,
                 customer_id: str | None, status: int) -> None:
         self.record(actor=principal.sub, role=principal.role.value,
-                    ip=request.client.host if request.client else "", action=action,
+                    ip=request_ip(request.scope), action=action,
                     method=request.method, path=request.url.path[:500], customer_id=customer_id,
                     status=status, request_id=request_id_var.get())
 

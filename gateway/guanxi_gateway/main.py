@@ -88,8 +88,11 @@ def create_app(settings: Settings | None = None,
     app.state.authenticator = authenticator
     app.state.audit = audit_writer
     app.state.webhooks = sender
-    app.state.login_throttle = LoginThrottle(settings.login_max_failures,
-                                             settings.login_lockout_seconds)
+    app.state.login_throttle = LoginThrottle(
+        max_failures=settings.login_max_failures, delay=settings.login_delay_seconds,
+        max_delay=settings.login_lockout_seconds, window=settings.login_window_seconds,
+        max_failures_per_ip=settings.login_max_failures_per_ip,
+        max_entries=settings.login_max_entries)
     app.state.merged_openapi = None
     app.state.service_origins = {name: proxy.Origin.parse(url)
                                  for name, url in settings.service_urls().items()}

@@ -7,10 +7,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guanxi_shared.errors import PayloadTooLarge, TooManyRequests, problem
 
+from .domain.client_address import client_address
 from .domain.rate_limit import TokenBuckets, retry_after_header
 from .settings import Settings
 
 IMPORT_PATHS = ("/api/v1/registry/imports", "/api/v1/registry/customers/import")
+
+
+def request_ip(scope: Scope) -> str:
+    """The client's address as the middleware resolved it (X-Forwarded-For only from trusted
+    proxies), else the connection's peer."""
+    ip = scope.get("state", {}).get("client_ip")
+    if ip is None:
+        ip = scope["client"][0] if scope.get("client") else ""
+    return ip
 
 
 class ProtectionMiddleware:
@@ -20,6 +30,7 @@ class ProtectionMiddleware:
         self.per_credential = TokenBuckets(settings.rate_per_credential,
                                            settings.burst_per_credential)
         self.per_ip = TokenBuckets(settings.rate_per_ip, settings.burst_per_ip)
+        self.trusted = settings.trusted_networks()
         headers = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                    (b"content-security-policy", b"frame-ancestors 'none'"),
                    (b"referrer-policy", b"no-referrer")]
@@ -46,7 +57,7 @@ class ProtectionMiddleware:
     def refuse(self, scope: Scope):
         headers = dict(scope["headers"])
         now = time.monotonic()
-        ip = scope["client"][0] if scope.get("client") else ""
+        ip = self.resolve_ip(scope)
         wait = self.per_ip.take(ip, now)
         credential = headers.get(b"authorization")
         if not wait and credential:
@@ -59,6 +70,16 @@ class ProtectionMiddleware:
         if length is not None and length.isdigit() and int(length) > self.max_body(scope):
             return self.too_large(scope)
         return None
+
+    def resolve_ip(self, scope: Scope) -> str:
+        peer = scope["client"][0] if scope.get("client") else ""
+        ip = peer
+        if self.trusted:
+            forwarded = [value.decode("latin-1") for name, value in scope["headers"]
+                         if name == b"x-forwarded-for"]
+            ip = client_address(peer, forwarded, self.trusted)
+        scope.setdefault("state", {})["client_ip"] = ip
+        return ip
 
     def max_body(self, scope: Scope) -> int:
         if scope["path"].startswith(IMPORT_PATHS):

@@ -1,8 +1,10 @@
 """Gateway settings, from GUANXI_GATEWAY_* environment variables."""
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from guanxi_shared.settings import ServiceSettings
+
+from .domain.client_address import Network, parse_networks
 
 SERVICES = ("registry", "segmentation", "engagement", "needs")
 
@@ -28,8 +30,18 @@ class Settings(ServiceSettings):
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     revocation_refresh_seconds: float = 2.0
-    login_max_failures: int = 5
-    login_lockout_seconds: float = 300.0
+    # Login throttle: an account's failures after the first `login_max_failures` make it wait
+    # `login_delay_seconds`, doubled per further failure, at most `login_lockout_seconds`;
+    # counts are forgotten `login_window_seconds` after the last failure. An address is refused
+    # for the rest of its window after `login_max_failures_per_ip` failures over any names.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_delay_seconds: float = Field(default=30.0, gt=0)
+    login_lockout_seconds: float = Field(default=300.0, gt=0)
+    login_window_seconds: float = Field(default=900.0, gt=0)
+    login_max_failures_per_ip: int = Field(default=100, ge=1)
+    login_max_entries: int = Field(default=10_000, ge=100)
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
+    trusted_proxies: str = ""
 
     # Protection: token buckets (requests per second, burst), generous by default.
     rate_per_credential: float = 1000.0
@@ -50,6 +62,15 @@ class Settings(ServiceSettings):
     webhook_max_attempts: int = 8
     webhook_max_backoff_seconds: float = 3600.0
     webhook_timeout_seconds: float = 5.0
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)  # a typo fails the start, not every client's address
+        return value
+
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     def service_urls(self) -> dict[str, str]:
         return {name: getattr(self, f"{name}_url").rstrip("/") for name in SERVICES}

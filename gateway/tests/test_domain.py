@@ -1,11 +1,11 @@
-"""Pure rules: token buckets, login throttling, webhook signatures, audit classification."""
+"""Pure rules: token buckets, webhook signatures, audit classification."""
 import time
 
 import jwt
 import pytest
 
 from guanxi_gateway.domain.audit import audit_action, customer_in
-from guanxi_gateway.domain.rate_limit import LoginThrottle, TokenBuckets, retry_after_header
+from guanxi_gateway.domain.rate_limit import TokenBuckets, retry_after_header
 from guanxi_gateway.domain.signing import backoff_seconds, signature, verify
 from guanxi_gateway.domain.tokens import mint_access, read_access, signing_key
 
@@ -21,17 +21,6 @@ def test_bucket_allows_the_burst_then_asks_to_wait():
 def test_retry_after_is_whole_seconds_at_least_one():
     assert retry_after_header(0.01) == "1"
     assert retry_after_header(2.2) == "3"
-
-
-def test_login_throttle_locks_after_max_failures_and_forgets_on_success():
-    throttle = LoginThrottle(max_failures=2, lockout=60)
-    throttle.failed(["user:a"], 0)
-    assert throttle.wait(["user:a"], 1) == 0
-    throttle.failed(["user:a"], 1)
-    assert throttle.wait(["user:a"], 2) == pytest.approx(59)
-    assert throttle.wait(["user:a"], 62) == 0
-    throttle.succeeded(["user:a"])
-    assert throttle.wait(["user:a"], 3) == 0
 
 
 def test_signature_verifies_and_rejects_tampering_and_old_timestamps():

@@ -32,8 +32,8 @@ def token_pair(*, auth: Authenticator, user_id: str, refresh_token: str) -> Toke
 def login(form: LoginForm, session: DbSession, auth: Auth, ip: ClientIp,
           request: Request) -> TokenPair:
     throttle = request.app.state.login_throttle
-    keys = [f"user:{form.username.lower()}", f"ip:{ip}"]
-    wait = throttle.wait(keys, time.monotonic())
+    account = form.username.lower()
+    wait = throttle.wait(account, ip, time.monotonic())
     if wait:
         raise TooManyRequests("Too many failed logins; try again later",
                               headers={"Retry-After": retry_after_header(wait)})
@@ -41,9 +41,9 @@ def login(form: LoginForm, session: DbSession, auth: Auth, ip: ClientIp,
         user = users.check_password(session=session, username=form.username,
                                     password=form.password)
     except Unauthorized:
-        throttle.failed(keys, time.monotonic())
+        throttle.failed(account, ip, time.monotonic())
         raise
-    throttle.succeeded(keys)
+    throttle.succeeded(account)
     refresh_token = users.issue_refresh(session=session, user_id=user.id,
                                         ttl=auth.settings.refresh_token_ttl_seconds)
     return token_pair(auth=auth, user_id=user.id, refresh_token=refresh_token)

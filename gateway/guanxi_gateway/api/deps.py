@@ -9,6 +9,7 @@ from guanxi_shared.auth import Principal, Role, require_roles
 
 from ..audit_writer import AuditWriter
 from ..identity import Authenticator
+from ..protection import request_ip
 
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 
@@ -22,7 +23,7 @@ def audit_writer(request: Request) -> AuditWriter:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    return request_ip(request.scope)
 
 
 Auth = Annotated[Authenticator, Depends(authenticator)]

@@ -27,11 +27,12 @@ from guanxi_shared.errors import BadGateway, Forbidden, GatewayTimeout, NotFound
 from guanxi_shared.observability import request_id_var
 
 from ..domain.audit import audit_action, customer_in
+from ..protection import request_ip
 from ..settings import SERVICES
 
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
               b"te", b"trailers", b"transfer-encoding", b"upgrade", b"host", b"authorization",
-              b"content-length", b"x-request-id"}
+              b"content-length", b"x-request-id", b"x-forwarded-for"}
 OWN_HEADERS = {b"date", b"server"}  # the gateway's response carries its own
 NOT_PASSED_ON = HOP_BY_HOP | OWN_HEADERS
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -96,7 +97,7 @@ def upstream_headers(request: Request, *, host: bytes, token: str,
             kept.append((name, value))
         elif name == b"content-length" and has_body:
             framing = [(name, value)]
-    ip = request.client.host if request.client else ""
+    ip = request_ip(request.scope)  # the caller's X-Forwarded-For is replaced by it
     return [*kept, *framing, (b"host", host), (b"authorization", f"Bearer {token}".encode()),
             (b"x-request-id", request_id_var.get().encode("latin-1")),
             (b"x-forwarded-for", ip.encode("latin-1"))]
