@@ -1,6 +1,7 @@
 """Events engagement consumes to keep its read model current (docs/events.md)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -10,6 +11,8 @@ from guanxi_shared.db import upsert
 from guanxi_shared.events import Event, EventHandler
 from guanxi_shared.models import utcnow
 
+from .store import flows
+from .store.flow_tables import FlowMark
 from .store.privacy import erase_customer
 from .store.tables import (
     ContactRef,
@@ -78,19 +81,22 @@ def on_customer(session: Session, event: Event) -> None:
 
 def on_contact(session: Session, event: Event) -> None:
     save(session, ContactRef, [contact_row(event.data)])
+    flows.on_contact_left(session, event.data)
 
 
 def on_purchase(session: Session, event: Event) -> None:
     save(session, PurchaseFact, [purchase_row(event.data)])
+    flows.thank_purchase(session, event.data)
 
 
 def on_referral(session: Session, event: Event) -> None:
-    """Referrals arrive with purchases (referrer_customer_id); nothing else to keep."""
+    flows.record_referral(session, event.data)
 
 
 def on_segment(session: Session, event: Event) -> None:
     session.execute(update(CustomerRef).where(CustomerRef.id == event.data["customer_id"])
                     .values(segment=event.data.get("segment"), tier=event.data.get("tier")))
+    flows.on_segment_changed(session, event.data)
 
 
 def on_need_created(session: Session, event: Event) -> None:
@@ -108,9 +114,10 @@ def on_need_decided(session: Session, event: Event) -> None:
 
 def on_customer_merged(session: Session, event: Event) -> None:
     old, new = event.data["merged_id"], event.data["into_id"]
-    for model in (ContactRef, PurchaseFact, OpenNeed, Task, Message, Visit, Occasion):
+    for model in (ContactRef, PurchaseFact, OpenNeed, Task, Message, Visit, Occasion, FlowMark):
         session.execute(update(model).where(model.customer_id == old).values(customer_id=new))
     session.execute(delete(CustomerRef).where(CustomerRef.id == old))
+    flows.merge_customer(session, old=old, new=new)
 
 
 def on_customer_erased(session: Session, event: Event) -> None:
@@ -122,6 +129,43 @@ def on_contact_erased(session: Session, event: Event) -> None:
     session.execute(delete(Message).where(Message.contact_id == cid))
     session.execute(delete(Occasion).where(Occasion.contact_id == cid))
     session.execute(delete(ContactRef).where(ContactRef.id == cid))
+
+
+def on_at_risk(session: Session, event: Event) -> None:
+    data = event.data
+    since = data.get("since")
+    flows.at_risk(session, customer_id=data["customer_id"], reasons=list(data.get("reasons")
+                                                                         or []),
+                  since=date.fromisoformat(since) if since else None, source="retention",
+                  owner_id=data.get("owner_id"))
+
+
+def on_recovered(session: Session, event: Event) -> None:
+    flows.recovered(session, customer_id=event.data["customer_id"], source="retention")
+
+
+def on_opportunity_won(session: Session, event: Event) -> None:
+    flows.on_opportunity_closed(session, event.data, "won")
+
+
+def on_opportunity_lost(session: Session, event: Event) -> None:
+    flows.on_opportunity_closed(session, event.data, "lost")
+
+
+def on_opportunity_qualified(session: Session, event: Event) -> None:
+    flows.on_qualified(session, event.data)
+
+
+def on_satisfaction_scored(session: Session, event: Event) -> None:
+    flows.on_satisfaction(session, event.data)
+
+
+def on_complaint_progress(session: Session, event: Event) -> None:
+    flows.on_complaint_progress(session, event.data)
+
+
+def on_expectation_reached(session: Session, event: Event) -> None:
+    flows.on_goal_reached(session, event.data)
 
 
 HANDLERS: dict[str, EventHandler] = {
@@ -136,4 +180,12 @@ HANDLERS: dict[str, EventHandler] = {
     "segment.changed": on_segment,
     "need.created": on_need_created,
     "need.decided": on_need_decided,
+    "customer.at_risk": on_at_risk,
+    "customer.recovered": on_recovered,
+    "opportunity.won": on_opportunity_won,
+    "opportunity.lost": on_opportunity_lost,
+    "opportunity.qualified": on_opportunity_qualified,
+    "satisfaction.scored": on_satisfaction_scored,
+    "complaint.progress": on_complaint_progress,
+    "expectation.reached": on_expectation_reached,
 }

@@ -8,10 +8,12 @@ from guanxi_shared.app import create_service_app
 from guanxi_shared.client import ServiceClient
 
 from .api import calendar, context, gifts, messages, occasions, rules, runs, tasks, visits
+from .api import flows as flow_api
 from .channels import build_channels
 from .events import HANDLERS
 from .scheduler import start_scheduler
 from .settings import Settings
+from .store import flows
 
 
 def install_clients(app: FastAPI):
@@ -33,8 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Guanxi engagement",
         description="Calendar, greetings, revisits, visits, gifts, renewals and messages.",
         routers=[calendar.router, rules.router, runs.router, tasks.router, visits.router,
-                 gifts.router, messages.router, context.router, occasions.router],
+                 gifts.router, messages.router, context.router, occasions.router,
+                 flow_api.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
-        on_start=[install_clients, start_scheduler],
+        on_start=[install_clients, flows.install, start_scheduler],
     )

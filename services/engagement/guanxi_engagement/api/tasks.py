@@ -15,10 +15,12 @@ from guanxi_shared.http_cache import set_etag
 from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
 
+from ..domain.flows import MAN_PREFIX
 from ..schemas.tasks import (
     AgendaItem,
     AgendaRead,
     CustomerBrief,
+    Recommendation,
     TaskComplete,
     TaskCreate,
     TaskPage,
@@ -52,10 +54,19 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                customer_id: Annotated[str | None, Query(max_length=32)] = None,
                assignee_id: Annotated[str | None, Query(max_length=64)] = None,
                status: Literal["open", "done"] | None = None,
-               due_from: date | None = None, due_to: date | None = None) -> TaskPage:
+               due_from: date | None = None, due_to: date | None = None,
+               rule_id: Annotated[str | None, Query(
+                   max_length=32, description="The rule, or the flow (referrer_thanks, "
+                   "referral_ask, at_risk_revisit, contact_left, find_successor), that made "
+                   "the task")] = None,
+               recommendation: Annotated[Recommendation | None, Query(
+                   description="Tasks following an opportunity's MAN advice")] = None,
+               ) -> TaskPage:
     stmt = visible_tasks(principal)
     stmt = where_given(stmt, (Task.customer_id, customer_id),
-                       (Task.assignee_id, assignee_id), (Task.status, status))
+                       (Task.assignee_id, assignee_id), (Task.status, status),
+                       (Task.rule_id, rule_id),
+                       (Task.rule_id, MAN_PREFIX + recommendation if recommendation else None))
     stmt = where_within(stmt, Task.due_on, due_from, due_to)
     rows, cursor = paginate(session, stmt, sort=Task.id, key=Task.id, page=page)
     return TaskPage(items=[TaskRead.model_validate(t, from_attributes=True) for t in rows],

@@ -14,6 +14,8 @@ from .occasions import UpcomingOccasion
 
 TaskKind = Literal["call", "visit", "gift", "mail", "email", "sms", "wechat", "log"]
 VisitPurpose = Literal["bond", "sell", "ask_help", "solve_problem"]
+Recommendation = Literal["ideal_prospect", "contact_and_sell", "find_authority",
+                         "check_finances", "nurture"]  # MAN advice (needs) with tasks
 
 
 class TaskCreate(InputModel):

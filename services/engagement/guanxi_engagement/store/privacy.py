@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from .flow_tables import ReferralRef, RiskEpisode
 from .tables import (
     Consent,
     ContactRef,
@@ -24,7 +25,9 @@ BY_CUSTOMER = {"customers": (CustomerRef, "id"), "contacts": (ContactRef, "custo
                "purchases": (PurchaseFact, "customer_id"), "needs": (OpenNeed, "customer_id"),
                "tasks": (Task, "customer_id"), "messages": (Message, "customer_id"),
                "visits": (Visit, "customer_id"), "gifts": (GiftLog, "customer_id"),
-               "contracts": (Contract, "customer_id"), "occasions": (Occasion, "customer_id")}
+               "contracts": (Contract, "customer_id"), "occasions": (Occasion, "customer_id"),
+               "referrals": (ReferralRef, "referred_customer_id"),
+               "risk_episodes": (RiskEpisode, "customer_id")}
 
 
 def _contact_ids(session: Session, customer_id: str):

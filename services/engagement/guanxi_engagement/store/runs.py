@@ -31,7 +31,6 @@ from .tables import (
     CustomerRef,
     Message,
     Occasion,
-    PurchaseFact,
     Rule,
     Task,
 )
@@ -68,12 +67,8 @@ def customer_condition(session: Session, rule: Rule, day: date):
     if trigger == "anniversary":
         return and_(cu.founded_month == day.month, cu.founded_day == day.day,
                     cu.founded_on < day)
-    if trigger == "purchase_thanks":
-        p = PurchaseFact.__table__.c
-        return exists().where(p.customer_id == cu.id, p.purchased_on == day)
-    if trigger == "referrer_thanks":
-        p = PurchaseFact.__table__.c
-        return exists().where(p.referrer_customer_id == cu.id, p.purchased_on == day)
+    if trigger in ("purchase_thanks", "referrer_thanks"):
+        return None  # acted on when the purchase's event arrives (store/flows.py)
     if trigger == "revisit":
         since = day - timedelta(days=rule.every_days or 30)
         t = Task.__table__.c
