@@ -11,7 +11,17 @@ from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.events import publish
 
 from . import customers as customer_store
-from .tables import Contact, Customer, CustomerTag, GroupMember, Note, Purchase, Referral
+from . import invoices as invoice_store
+from .tables import (
+    Contact,
+    Customer,
+    CustomerTag,
+    GroupMember,
+    Invoice,
+    Note,
+    Purchase,
+    Referral,
+)
 
 MERGEABLE_FIELDS = ("industry", "prosperity_index", "enterprise_type", "enterprise_nature",
                     "region", "address", "postal_code", "credit_code", "legal_representative",
@@ -84,9 +94,12 @@ def merge(*, session: Session, principal: Principal, survivor_id: str,
     if survivor.merged_into_id or merged.merged_into_id:
         raise Conflict("One of these customers was already merged")
     _merge_contacts(session, survivor.id, merged.id)
-    for table in (Purchase, Note):
+    moved_invoices = list(session.scalars(select(Invoice.id).where(
+        Invoice.customer_id == merged.id)))
+    for table in (Purchase, Note, Invoice):
         session.execute(update(table).where(table.customer_id == merged.id)
                         .values(customer_id=survivor.id))
+    invoice_store.publish_moved(session, moved_invoices)
     _merge_referrals(session, survivor.id, merged.id)
     _merge_memberships(session, survivor.id, merged.id)
     for field in MERGEABLE_FIELDS:

@@ -203,5 +203,47 @@ class Erasure(Timestamped, table=True):
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class Invoice(Versioned, table=True):
+    """An invoice the customer owes (应收账款), once per ERP document id.
+
+    `outstanding` is kept with every payment so that lists and the aging board read it
+    directly; an aging board for a past day recomputes it from the payments up to that day.
+    """
+
+    __table_args__ = (Index("ix_invoice_customer_due", "customer_id", "due_date"),
+                      Index("ix_invoice_status_due", "status", "due_date"),
+                      Index("ix_invoice_created", "created_at", "id"),
+                      Index("ix_invoice_updated", "updated_at", "id"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", max_length=32)
+    document_id: str = Field(max_length=128, unique=True)
+    amount: Decimal = Field(sa_type=MONEY)
+    paid: Decimal = Field(default=Decimal(0), sa_type=MONEY)
+    outstanding: Decimal = Field(sa_type=MONEY)
+    currency: str = Field(default="CNY", max_length=3)
+    issue_date: date
+    due_date: date
+    status: str = Field(default="open", max_length=8)  # open | paid | void
+    title: str | None = Field(default=None, max_length=200)
+    voided_on: date | None = None
+    void_reason: str | None = Field(default=None, max_length=500)
+
+
+class InvoicePayment(Timestamped, table=True):
+    """A payment against an invoice, once per ERP payment id; partial payments add up."""
+
+    __tablename__ = "invoice_payment"
+    __table_args__ = (Index("ix_invoice_payment_invoice", "invoice_id", "paid_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    invoice_id: str = Field(foreign_key="invoice.id", max_length=32)
+    payment_id: str = Field(max_length=128, unique=True)
+    amount: Decimal = Field(sa_type=MONEY)
+    paid_on: date
+    note: str | None = Field(default=None, max_length=500)
+
+
 __all__ = ["Contact", "CustomFieldDef", "Customer", "CustomerGroup", "CustomerTag", "Erasure",
-           "FieldChange", "GroupMember", "Note", "Purchase", "Referral"]
+           "FieldChange", "GroupMember", "Invoice", "InvoicePayment", "Note", "Purchase",
+           "Referral"]
