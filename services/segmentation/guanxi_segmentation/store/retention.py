@@ -82,21 +82,33 @@ def rebuild_periods(session: Session | Connection,
     session.execute(insert(table).from_select(_COLUMNS, _periods_select(customer_ids)))
 
 
-def _filtered(stmt: Select, principal: Principal, filters: dict[str, Any]) -> Select:
-    """The segmentation lists' filters and role rule (a rep sees only their own customers)."""
+def _filtered(stmt: Select, principal: Principal, filters: dict[str, Any], period: Period,
+              first: int, last: int) -> Select:
+    """One grain's rows from period `first` to `last`, with the segmentation lists' filters and
+    role rule (a rep sees only their own customers).
+
+    Owner, team and role limits are `customer_id IN (the chosen customers)`, and the grain is
+    then compared as `grain || ''`, which no index serves: both databases start from the few
+    chosen customers and read only their rows by the primary key. Without it SQLite, lacking
+    statistics, reads every row of the period range first (3 to 5 s instead of 0.07 s for one
+    rep over two years of 100,000 customers)."""
     pp = PurchasePeriod.__table__.c
+    grain = pp.grain
     visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
     if visible is not None or filters.get("owner_id") or filters.get("team_id"):
-        stmt = stmt.join(CustomerRef, CustomerRef.id == pp.customer_id)
+        chosen = where_given(select(CustomerRef.id),
+                             (CustomerRef.owner_id, filters.get("owner_id")),
+                             (CustomerRef.team_id, filters.get("team_id")))
         if visible is not None:
-            stmt = stmt.where(visible)
-        stmt = where_given(stmt, (CustomerRef.owner_id, filters.get("owner_id")),
-                           (CustomerRef.team_id, filters.get("team_id")))
+            chosen = chosen.where(visible)
+        stmt = stmt.where(pp.customer_id.in_(chosen))
+        grain = grain + literal("")
     if filters.get("segment") or filters.get("tier"):
-        stmt = stmt.join(CustomerScore, CustomerScore.customer_id == pp.customer_id)
-        stmt = where_given(stmt, (CustomerScore.segment, filters.get("segment")),
-                           (CustomerScore.tier, filters.get("tier")))
-    return stmt
+        scored = where_given(select(CustomerScore.customer_id),
+                             (CustomerScore.segment, filters.get("segment")),
+                             (CustomerScore.tier, filters.get("tier")))
+        stmt = stmt.where(pp.customer_id.in_(scored))
+    return stmt.where(grain == GRAIN[period], pp.period.between(first, last))
 
 
 def _money(value: Any) -> Decimal:
@@ -118,8 +130,7 @@ def retention_report(session: Session, principal: Principal, start: date, end: d
         func.sum(case((pp.buy_days >= 2, 1), else_=0)),
         func.sum(pp.revenue),
         func.sum(case((is_new, pp.revenue), else_=0)),
-    ).where(pp.grain == GRAIN[period], pp.period.between(first - 1, last))
-        .group_by(pp.period), principal, filters)
+    ).group_by(pp.period), principal, filters, period, first - 1, last)
     found = {row[0]: row[1:] for row in session.execute(stmt)}
     empty = (0, 0, 0, 0, 0, 0)
     out = []
@@ -149,9 +160,8 @@ def cohort_report(session: Session, principal: Principal, start: date, end: date
     stmt = _filtered(select(
         pp.cohort, pp.period, func.sum(case((pp.buy_days > 0, 1), else_=0)),
         func.sum(pp.revenue),
-    ).where(pp.grain == GRAIN[period], pp.period.between(first, last),
-            pp.cohort.between(first, last))
-        .group_by(pp.cohort, pp.period), principal, filters)
+    ).where(pp.cohort.between(first, last))
+        .group_by(pp.cohort, pp.period), principal, filters, period, first, last)
     cells: dict[int, dict[int, tuple[int, Any]]] = {}
     for cohort, index, buyers, revenue in session.execute(stmt):
         cells.setdefault(cohort, {})[index] = (int(buyers or 0), revenue)

@@ -1,0 +1,86 @@
+"""Segmentation: retention per month over the whole range, cohorts, and the neglect list, over
+100,000 customers and 1,000,000 purchases (two years), each timed through the store as the
+API calls it (median of several runs, an admin's view: no filter).
+
+Data is generated straight into the read model as bench/segmentation_scoring.py does, on a
+fresh SQLite file, or on PostgreSQL with `--postgres URL` (an empty database).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from _common import Timer, report, row
+from segmentation_scoring import AS_OF, generate, settle
+
+import guanxi_segmentation
+from guanxi_segmentation.store.retention import cohort_report, rebuild_periods, retention_report
+from guanxi_shared.auth import Principal, Role
+from guanxi_shared.db import make_engine, make_sessionmaker, migrate
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+ADMIN = Principal(sub="bench", role=Role.admin)
+REP = Principal(sub="rep7", role=Role.rep)
+RUNS = 7
+
+
+def timed(sessions, call) -> tuple[float, object]:
+    """Median seconds of RUNS calls, each in a fresh session (as a request has)."""
+    samples, result = [], None
+    for _ in range(RUNS):
+        with sessions() as session, Timer() as t:
+            result = call(session)
+        samples.append(t.seconds)
+    return float(np.median(samples)), result
+
+
+def run(url: str) -> list[dict]:
+    engine = make_engine(url)
+    migrate(engine, Path(guanxi_segmentation.__file__).parent / "migrations")
+    sessions = make_sessionmaker(engine)
+    customers, purchases = int(100_000 * SCALE), int(1_000_000 * SCALE)
+    generate(sessions, customers, purchases)
+    rows = []
+    with sessions() as session, Timer() as t:
+        rebuild_periods(session)
+        session.commit()
+    rows.append(row(f"build the retention read model from {purchases:,} purchases", t.seconds,
+                    "s"))
+    settle(engine)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        postgres = engine.dialect.name == "postgresql"
+        conn.exec_driver_sql("VACUUM ANALYZE purchase_period" if postgres
+                             else "ANALYZE purchase_period")
+    start, end = AS_OF - timedelta(days=730), AS_OF
+    seconds, months = timed(sessions, lambda s: retention_report(s, ADMIN, start, end, "month"))
+    rows.append(row(f"retention per month, {len(months)} months, {customers:,} customers",
+                    seconds * 1000, "ms", 500.0))
+    seconds, _ = timed(sessions, lambda s: retention_report(s, ADMIN, start, end, "quarter"))
+    rows.append(row("retention per quarter, the same range", seconds * 1000, "ms", 500.0))
+    seconds, _ = timed(sessions, lambda s: retention_report(s, REP, start, end, "month"))
+    rows.append(row("retention per month, one rep's customers", seconds * 1000, "ms", 500.0))
+    seconds, cohorts = timed(sessions, lambda s: cohort_report(s, ADMIN, start, end, "month"))
+    cells = sum(len(c["periods"]) for c in cohorts)
+    rows.append(row(f"monthly cohorts ({len(cohorts)} cohorts, {cells} cells)", seconds * 1000,
+                    "ms", 500.0))
+    engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.postgres or f"sqlite:///{tmp}/segmentation.db"
+        report("segmentation_retention" + ("_postgres" if args.postgres else "_sqlite"),
+               run(url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
