@@ -84,3 +84,86 @@ def test_export_gathers_every_service(client, services):
     assert body["complete"] is True
     assert [s["result"]["service"] for s in body["services"]] == [
         "registry", "segmentation", "engagement", "needs"]
+
+
+class Receivables:
+    """A registry that keeps invoices by document id and payments by payment id, answering
+    as the real one does (201 new, 200 same again, 409 other fields, 422 overpayment)."""
+
+    def __init__(self, services):
+        self.invoices: dict[str, dict] = {}
+        self.payments: dict[str, dict] = {}
+        services.on("registry", "POST", "/v1/invoices", self.invoice)
+        services.on("registry", "GET", "/v1/invoices", self.find)
+        services.on("registry", "POST", "/v1/invoices/i-1/payments", self.pay)
+
+    def invoice(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        known = self.invoices.get(body["document_id"])
+        if known is None:
+            self.invoices[body["document_id"]] = {"id": "i-1", "outstanding": body["amount"],
+                                                  **body}
+            return httpx.Response(201, json=self.invoices[body["document_id"]])
+        if known["amount"] != body["amount"]:
+            return httpx.Response(409, json={"type": "x", "title": "Conflict", "status": 409,
+                                             "detail": "other amount"})
+        return httpx.Response(200, json=known)
+
+    def find(self, request: httpx.Request) -> httpx.Response:
+        doc = request.url.params["document_id"]
+        return httpx.Response(200, json={"items": [self.invoices[doc]] if doc in self.invoices
+                                         else [], "next_cursor": None})
+
+    def pay(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["payment_id"] in self.payments:
+            return httpx.Response(200, json=self.payments[body["payment_id"]])
+        invoice = next(iter(self.invoices.values()))
+        if float(body["amount"]) > float(invoice["outstanding"]):
+            return httpx.Response(422, json={"type": "x", "title": "Unprocessable Content",
+                                             "status": 422, "detail": "exceeds what is owed"})
+        invoice["outstanding"] = f"{float(invoice['outstanding']) - float(body['amount']):.2f}"
+        self.payments[body["payment_id"]] = {"payment": body, "invoice": dict(invoice)}
+        return httpx.Response(201, json=self.payments[body["payment_id"]])
+
+
+def test_erp_invoice_is_recorded_once_by_its_document_id(client, services):
+    registry = Receivables(services)
+    erp = key_with(client, "erp:write")
+    inv = {"document_id": "INV-7", "customer_id": "c1", "amount": "480.00",
+           "issue_date": "2026-11-01", "due_date": "2026-12-01"}
+    first = client.post("/api/v1/erp/invoices", json=inv, headers=erp)
+    again = client.post("/api/v1/erp/invoices", json=inv, headers=erp)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert list(registry.invoices) == ["erp:INV-7"]
+    assert json.loads(services.seen[0].content) == {
+        "document_id": "erp:INV-7", "customer_id": "c1", "amount": "480.00",
+        "currency": "CNY", "issue_date": "2026-11-01", "due_date": "2026-12-01"}
+    assert_problem(client.post("/api/v1/erp/invoices", json=inv | {"amount": "1.00"},
+                               headers=erp), 409)
+    assert_problem(client.post("/api/v1/erp/invoices", json=inv | {"due_date": "2026-10-01"},
+                               headers=erp), 422)
+    assert_problem(client.post("/api/v1/erp/invoices", json=inv,
+                               headers=key_with(client, "registry:read")), 403)
+
+
+def test_erp_payment_finds_its_invoice_and_is_recorded_once(client, services):
+    registry = Receivables(services)
+    erp = key_with(client, "erp:write")
+    payment = {"payment_id": "RC-1", "document_id": "INV-7", "amount": "80.00",
+               "paid_on": "2026-11-20"}
+    missing = assert_problem(client.post("/api/v1/erp/payments", json=payment, headers=erp), 404)
+    assert "INV-7" in missing["detail"]
+    client.post("/api/v1/erp/invoices", headers=erp, json={
+        "document_id": "INV-7", "customer_id": "c1", "amount": "100.00",
+        "issue_date": "2026-11-01", "due_date": "2026-12-01"})
+    first = client.post("/api/v1/erp/payments", json=payment, headers=erp)
+    again = client.post("/api/v1/erp/payments", json=payment, headers=erp)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["invoice"]["outstanding"] == "20.00"
+    assert list(registry.payments) == ["erp:RC-1"]
+    assert services.seen[-1].url.path == "/v1/invoices/i-1/payments"
+    assert_problem(client.post("/api/v1/erp/payments", headers=erp,
+                               json=payment | {"payment_id": "RC-2", "amount": "20.01"}), 422)
+    assert_problem(client.post("/api/v1/erp/payments", json=payment,
+                               headers=key_with(client, "tickets:write")), 403)
