@@ -15,6 +15,7 @@ def fill(services, *, skip: str = ""):
         ("segmentation", "/v1/customers/c1"): {"segment": "champions"},
         ("needs", "/v1/needs/unmet"): [],
         ("needs", "/v1/opportunities"): EMPTY,
+        ("needs", "/v1/customers/c1/suggestions"): {"customer_id": "c1", "items": []},
         ("engagement", "/v1/tasks"): EMPTY,
         ("engagement", "/v1/messages"): EMPTY,
         ("engagement", "/v1/occasions"): EMPTY,

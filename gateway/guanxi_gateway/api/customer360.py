@@ -26,6 +26,7 @@ PARTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "segment": ("segmentation", "/v1/customers/{id}", {}),
     "open_needs": ("needs", "/v1/needs/unmet", {"customer_id": "{id}", "limit": 20}),
     "opportunities": ("needs", "/v1/opportunities", {"customer_id": "{id}", "limit": 20}),
+    "suggestions": ("needs", "/v1/customers/{id}/suggestions", {}),
     "next_tasks": ("engagement", "/v1/tasks", {"customer_id": "{id}", "limit": 20}),
     "recent_touches": ("engagement", "/v1/messages", {"customer_id": "{id}", "limit": 10}),
     "occasions": ("engagement", "/v1/occasions", {"customer_id": "{id}", "limit": 20}),

@@ -148,9 +148,10 @@ def test_referral_tree_and_top_referrers(client):
 def test_purchases_lines_bulk_and_refunds(client):
     c = make(client, HUAWEI)
     p = make(client, {"customer_id": c["id"], "purchased_on": "2026-01-05",
-                      "lines": [{"product": "路由器", "quantity": "3", "unit_price": "100.00"}]},
+                      "lines": [{"product": "路由器", "quantity": "3", "unit_price": "100.00",
+                                 "product_id": "p-router"}]},
              path="/v1/purchases")
-    assert p["amount"] == "300.00"
+    assert p["amount"] == "300.00" and p["lines"][0]["product_id"] == "p-router"
     assert_problem(client.post("/v1/purchases", json={
         "customer_id": c["id"], "purchased_on": "2026-01-05", "amount": "1.00",
         "lines": [{"product": "x", "quantity": "1", "unit_price": "2.00"}]}), 422)

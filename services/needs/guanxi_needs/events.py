@@ -8,6 +8,7 @@ from guanxi_shared.events import Event, EventHandler
 
 from .store.privacy import erase
 from .store.read_model import upsert_contacts, upsert_customers
+from .store.selling import record_purchase, repoint_customer
 from .store.tables import (
     Complaint,
     ContactRef,
@@ -29,11 +30,16 @@ def on_customer_merged(session: Session, event: Event) -> None:
     for model in _REPOINTED:
         session.execute(update(model).where(model.customer_id == merged_id)
                         .values(customer_id=into_id))
+    repoint_customer(session, merged_id, into_id)
     session.execute(delete(CustomerRef).where(CustomerRef.id == merged_id))
 
 
 def on_customer_erased(session: Session, event: Event) -> None:
     erase(session=session, customer_id=event.data["customer_id"])
+
+
+def on_purchase(session: Session, event: Event) -> None:
+    record_purchase(session, event.data)
 
 
 def on_contact(session: Session, event: Event) -> None:
@@ -57,4 +63,5 @@ HANDLERS: dict[str, EventHandler] = {
     "contact.changed": on_contact,
     "contact.erased": on_contact_erased,
     "segment.changed": on_segment,
+    "purchase.recorded": on_purchase,
 }

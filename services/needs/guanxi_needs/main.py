@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from guanxi_shared.app import create_service_app
 
-from .api import admin, complaints, expectations, needs, opportunities, privacy
+from .api import admin, complaints, expectations, needs, opportunities, privacy, products
 from .events import HANDLERS
 from .jobs import start_housekeeping
 from .settings import Settings
@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "expectations and complaints (客户需求).",
         routers=[needs.router, needs.categories, opportunities.router,
                  opportunities.pipeline_router, expectations.router, complaints.router,
-                 privacy.router, admin.router],
+                 privacy.router, admin.router, products.router, products.launches,
+                 products.customers],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
         on_start=[start_housekeeping],

@@ -1,6 +1,6 @@
 """Pure rules: MAN, the needs status machine, protection period, SLA, satisfaction."""
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,9 @@ from guanxi_needs.domain.complaint_rules import ComplaintStatus, Severity, due_a
 from guanxi_needs.domain.man import ManAction, recommend
 from guanxi_needs.domain.need_flow import IllegalTransition, NeedStatus, check_transition
 from guanxi_needs.domain.opportunity_rules import Stage, in_pool, protection_until
+from guanxi_needs.domain.products import Lifecycle, check_lifecycle, name_key
 from guanxi_needs.domain.satisfaction import perception, satisfaction_index
+from guanxi_needs.domain.selling import Evidence, EvidenceKind, need_points, rank
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -84,3 +86,23 @@ def test_satisfaction_index(expected, experienced, index, level):
     value = satisfaction_index(expected=Decimal(expected), experienced=Decimal(experienced))
     assert value == Decimal(index)
     assert perception(value) == level
+
+
+def test_launch_ranking_sums_evidence_then_prefers_fresher_evidence():
+    assert need_points(urgency="urgent", restrictive=False) == 5
+    assert need_points(urgency="urgent", restrictive=True) == 1
+    evidence = [Evidence("a", EvidenceKind.need, 3, date(2026, 1, 1)),
+                Evidence("a", EvidenceKind.same_line, 2, date(2026, 3, 1)),
+                Evidence("b", EvidenceKind.bought_this, 4, date(2026, 2, 1)),
+                Evidence("b", EvidenceKind.need, 1, date(2026, 1, 1)),
+                Evidence("c", EvidenceKind.related, 3, date(2026, 5, 1))]
+    # a and b both score 5: a's latest evidence (March) is fresher than b's (February)
+    assert rank(evidence) == [("a", 5, date(2026, 3, 1)), ("b", 5, date(2026, 2, 1)),
+                              ("c", 3, date(2026, 5, 1))]
+
+
+def test_product_lifecycle_and_name_matching():
+    assert check_lifecycle(Lifecycle.new, Lifecycle.current) is None
+    assert check_lifecycle(Lifecycle.retired, Lifecycle.current) is None
+    assert check_lifecycle(Lifecycle.current, Lifecycle.new) == "A current product cannot become new"
+    assert name_key("  4000G   USB Drive ") == name_key("4000g usb drive") == "4000g usb drive"

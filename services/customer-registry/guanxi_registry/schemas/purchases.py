@@ -15,6 +15,10 @@ Amount = Decimal
 
 class PurchaseLine(InputModel):
     product: str = Field(min_length=1, max_length=200)
+    product_id: str | None = Field(
+        default=None, min_length=1, max_length=32,
+        description="The catalogue product (needs' /v1/products) when known; otherwise the "
+                    "needs service matches the line by product name")
     quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
     unit_price: Decimal = Field(max_digits=16, decimal_places=2)
 

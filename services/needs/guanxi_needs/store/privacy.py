@@ -13,10 +13,13 @@ from .tables import (
     CustomerRef,
     Expectation,
     ExpectationCheck,
+    LaunchCall,
+    LaunchEvidence,
     Need,
     NeedHistory,
     Opportunity,
     OpportunityActivity,
+    PurchaseLineRef,
 )
 
 # child table, its parent key column, parent table
@@ -25,7 +28,8 @@ _CHILDREN = [(NeedHistory, NeedHistory.need_id, Need),
              (ExpectationCheck, ExpectationCheck.expectation_id, Expectation),
              (ComplaintLog, ComplaintLog.complaint_id, Complaint)]
 _PARENTS = {"needs": Need, "opportunities": Opportunity, "expectations": Expectation,
-            "complaints": Complaint, "contacts": ContactRef}
+            "complaints": Complaint, "contacts": ContactRef, "purchase_lines": PurchaseLineRef,
+            "launch_calls": LaunchCall, "launch_reasons": LaunchEvidence}
 
 
 def export(*, session: Session, customer_id: str) -> dict[str, list[dict[str, Any]]]:

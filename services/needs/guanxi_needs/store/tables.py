@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 
@@ -197,3 +197,89 @@ class ComplaintLog(Timestamped, table=True):
     text: str = Field(max_length=4000)
     by: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Product(Versioned, table=True):
+    """A catalogue entry with how to present it: its USP (独特销售主张) and FFAB sheet."""
+
+    __tablename__ = "product"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)  # the name case-folded: one per name
+    line: str = Field(max_length=100, index=True)
+    lifecycle: str = Field(default="new", max_length=16, index=True)
+    price_from: Decimal = Field(sa_type=MONEY)
+    price_to: Decimal = Field(sa_type=MONEY)
+    currency: str = Field(default="CNY", max_length=3)
+    summary: str | None = Field(default=None, max_length=2000)
+    category_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    usp: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    ffab: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    related_product_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    back_end_product_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    launched_on: date | None = None
+    retired_on: date | None = None
+
+
+class PurchaseLineRef(Timestamped, table=True):
+    """One line of a registry purchase, as needs knows it: who bought which product when."""
+
+    __tablename__ = "purchase_line_ref"
+    __table_args__ = (Index("ix_purchase_line_ref_product", "product_key", "customer_id"),
+                      Index("ix_purchase_line_ref_product_id", "product_id", "customer_id"))
+
+    purchase_id: str = Field(primary_key=True, max_length=32)
+    line_no: int = Field(primary_key=True)
+    customer_id: str = Field(max_length=32, index=True)
+    product_id: str | None = Field(default=None, max_length=32)
+    product_key: str = Field(max_length=200)  # the line's product name, lower-cased
+    purchased_on: date
+    amount: Decimal = Field(sa_type=MONEY)
+
+
+class ProductLaunch(Timestamped, table=True):
+    """A product launched or upgraded (宣传式), with its call list computed when recorded."""
+
+    __tablename__ = "product_launch"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    product_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)
+    launched_on: date
+    note: str | None = Field(default=None, max_length=2000)
+    created_by: str = Field(max_length=64)
+    calls: int = 0
+
+
+class LaunchCall(Versioned, table=True):
+    """One customer on a launch's call list: score, owner, and what the rep made of it."""
+
+    __tablename__ = "launch_call"
+    __table_args__ = (Index("ix_launch_call_rank", "launch_id", "position"),)
+
+    launch_id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(primary_key=True, max_length=32, index=True)
+    position: int  # 1 = the best fit of the whole launch
+    score: int
+    latest_evidence_on: date
+    status: str = Field(default="to_call", max_length=16)
+    outcome_note: str | None = Field(default=None, max_length=2000)
+    called_by: str | None = Field(default=None, max_length=64)
+    called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LaunchEvidence(SQLModel, table=True):
+    """Why a customer is on a launch's call list: one matching need or purchase each."""
+
+    __tablename__ = "launch_evidence"
+    __table_args__ = (Index("ix_launch_evidence_call", "launch_id", "customer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    launch_id: str = Field(max_length=32)
+    customer_id: str = Field(max_length=32)
+    kind: str = Field(max_length=24)
+    ref_id: str = Field(max_length=64)
+    detail: str = Field(max_length=4000)
+    points: int
+    evidence_on: date

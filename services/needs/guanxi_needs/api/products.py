@@ -1,0 +1,149 @@
+"""/v1/products and /v1/launches: the catalogue with USP and FFAB, launches and call lists."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
+from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.pagination import PageQuery
+
+from ..domain.products import Lifecycle
+from ..schemas.products import (
+    CallOutcome,
+    CallPage,
+    CallRead,
+    CallStatus,
+    LaunchCreate,
+    LaunchPage,
+    LaunchRead,
+    ProductCreate,
+    ProductPage,
+    ProductRead,
+    ProductUpdate,
+    SuggestionList,
+)
+from ..store import products as store
+from ..store import selling
+from ..store.tables import Product
+
+router = APIRouter(prefix="/v1/products", tags=["products"])
+launches = APIRouter(prefix="/v1/launches", tags=["products"])
+customers = APIRouter(prefix="/v1/customers", tags=["products"])
+# The catalogue is company policy: managers and admins keep it, everyone reads it.
+CatalogueKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
+IdPath = Annotated[str, Path(max_length=32)]
+
+
+def product_of(product_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> Product:
+    return store.get(session=session, product_id=product_id)
+
+
+KnownProduct = Annotated[Product, Depends(product_of)]
+
+
+def _read(product: Product, response: Response) -> ProductRead:
+    set_etag(response, product.id, product.version)
+    return store.to_read(product)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductRead)
+def add_product(product_in: ProductCreate, session: DbSession, principal: CatalogueKeeper,
+                response: Response) -> ProductRead:
+    return _read(store.create(session=session, product_in=product_in), response)
+
+
+@router.get("", response_model=ProductPage)
+def list_products(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+                  line: Annotated[str | None, Query(max_length=100)] = None,
+                  lifecycle: Lifecycle | None = None,
+                  q: Annotated[str | None, Query(min_length=1, max_length=100,
+                                                 description="Part of the name or line")] = None,
+                  ) -> ProductPage:
+    rows, cursor = store.list_page(session=session, page=page, line=line, lifecycle=lifecycle,
+                                   q=q)
+    return ProductPage(items=[store.to_read(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/{product_id}", response_model=ProductRead)
+def read_product(product: KnownProduct, response: Response) -> ProductRead:
+    return _read(product, response)
+
+
+@router.patch("/{product_id}", response_model=ProductRead)
+def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSession,
+                 principal: CatalogueKeeper, request: Request,
+                 response: Response) -> ProductRead:
+    """Lifecycle moves new -> current -> retired (and back on sale from retired)."""
+    check_if_match(request, product.id, product.version)
+    return _read(store.update(session=session, product=product, product_in=product_in),
+                 response)
+
+
+@router.post("/{product_id}/launches", status_code=status.HTTP_201_CREATED,
+             response_model=LaunchRead)
+def launch_product(launch_in: LaunchCreate, product: KnownProduct, session: DbSession,
+                   principal: CatalogueKeeper) -> LaunchRead:
+    """A launch or upgrade (宣传式): computes the ranked call list of customers whose open needs
+    or purchases fit the product; each owner reads theirs from the launch's calls."""
+    return LaunchRead.model_validate(selling.launch(session=session, principal=principal,
+                                                    product=product, launch_in=launch_in))
+
+
+@launches.get("", response_model=LaunchPage)
+def list_launches(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+                  product_id: Annotated[str | None, Query(max_length=32)] = None) -> LaunchPage:
+    rows, cursor = selling.launches_page(session=session, page=page, product_id=product_id)
+    return LaunchPage(items=[LaunchRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@launches.get("/{launch_id}", response_model=LaunchRead)
+def read_launch(launch_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> LaunchRead:
+    return LaunchRead.model_validate(selling.get_launch(session=session, launch_id=launch_id))
+
+
+@launches.get("/{launch_id}/calls", response_model=CallPage)
+def call_list(launch_id: IdPath, session: DbSession, principal: CurrentPrincipal,
+              page: PageQuery,
+              owner_id: Annotated[str | None, Query(max_length=64,
+                                                    description="One owner's customers")] = None,
+              status: CallStatus | None = None) -> CallPage:
+    """Best fit first, each with why; a rep sees only their own customers."""
+    found = selling.get_launch(session=session, launch_id=launch_id)
+    items, cursor = selling.calls_page(session=session, principal=principal, launch=found,
+                                       page=page, owner_id=owner_id,
+                                       status=status.value if status else None)
+    return CallPage(items=items, next_cursor=cursor)
+
+
+@launches.get("/{launch_id}/calls/{customer_id}", response_model=CallRead)
+def read_call(launch_id: IdPath, customer_id: IdPath, session: DbSession,
+              principal: CurrentPrincipal, response: Response) -> CallRead:
+    call, name, owner = selling.get_call(session=session, principal=principal,
+                                         launch_id=launch_id, customer_id=customer_id)
+    set_etag(response, f"{call.launch_id}.{call.customer_id}", call.version)
+    return selling.call_read(session=session, call=call, name=name, owner_id=owner)
+
+
+@launches.patch("/{launch_id}/calls/{customer_id}", response_model=CallRead)
+def record_call(outcome: CallOutcome, launch_id: IdPath, customer_id: IdPath,
+                session: DbSession, principal: Writer, request: Request,
+                response: Response) -> CallRead:
+    """What came of the call: called, interested, not interested (or back to to_call)."""
+    call, name, owner = selling.get_call(session=session, principal=principal,
+                                         launch_id=launch_id, customer_id=customer_id)
+    tag = f"{call.launch_id}.{call.customer_id}"
+    check_if_match(request, tag, call.version)
+    selling.record_outcome(session=session, principal=principal, call=call, outcome=outcome)
+    set_etag(response, tag, call.version)
+    return selling.call_read(session=session, call=call, name=name, owner_id=owner)
+
+
+@customers.get("/{customer_id}/suggestions", response_model=SuggestionList)
+def suggestions(customer_id: IdPath, session: DbSession,
+                principal: CurrentPrincipal) -> SuggestionList:
+    """What to offer this customer next (正相关, 后端销售), for the customer's context."""
+    return SuggestionList(customer_id=customer_id, items=selling.suggestions(
+        session=session, principal=principal, customer_id=customer_id))
