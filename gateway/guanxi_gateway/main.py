@@ -11,10 +11,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from guanxi_shared.app import create_service_app
 from guanxi_shared.docs import add_offline_docs
 
+from . import limits
 from .api import api_keys, audit, auth, customer360, docs, integrations, privacy, proxy, users
 from .api import webhooks as webhooks_api
 from .audit_writer import AuditWriter
-from .domain.rate_limit import LoginThrottle
 from .identity import Authenticator
 from .protection import ProtectionMiddleware
 from .settings import Settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None,
     authenticator = Authenticator(settings)
     audit_writer = AuditWriter(interval=settings.audit_flush_seconds)
     sender = WebhookSender(settings)
+    request_limits, login_throttle = limits.build(settings)
     timeout, connect = settings.upstream_timeout_seconds, settings.upstream_connect_timeout_seconds
 
     def start_upstream(app: FastAPI):
@@ -65,6 +66,13 @@ def create_app(settings: Settings | None = None,
             stop_audit()
         return stop
 
+    def stop_limits(app: FastAPI):
+        async def stop() -> None:
+            await request_limits.aclose()
+            if isinstance(login_throttle, limits.SharedLoginThrottle):
+                login_throttle.close()
+        return stop
+
     app = create_service_app(
         settings=settings,
         title="Guanxi gateway",
@@ -72,7 +80,7 @@ def create_app(settings: Settings | None = None,
         routers=ROUTERS,
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=event_handlers(),
-        on_start=[start_upstream, start_identity, start_background],
+        on_start=[start_upstream, start_identity, start_background, stop_limits],
         idempotency_exclude=("/api/v1/registry/", "/api/v1/segmentation/",
                              "/api/v1/engagement/", "/api/v1/needs/", "/api/v1/auth/"),
         openapi_url=None,
@@ -84,15 +92,11 @@ def create_app(settings: Settings | None = None,
                                           "If-Match", "X-Request-Id"],
                            expose_headers=["ETag", "Retry-After", "X-Request-Id"], max_age=600)
     add_offline_docs(app, openapi_url="/openapi.json", title="Guanxi API")
-    app.add_middleware(ProtectionMiddleware, settings=settings)
+    app.add_middleware(ProtectionMiddleware, settings=settings, limits=request_limits)
     app.state.authenticator = authenticator
     app.state.audit = audit_writer
     app.state.webhooks = sender
-    app.state.login_throttle = LoginThrottle(
-        max_failures=settings.login_max_failures, delay=settings.login_delay_seconds,
-        max_delay=settings.login_lockout_seconds, window=settings.login_window_seconds,
-        max_failures_per_ip=settings.login_max_failures_per_ip,
-        max_entries=settings.login_max_entries)
+    app.state.login_throttle = login_throttle
     app.state.merged_openapi = None
     app.state.service_origins = {name: proxy.Origin.parse(url)
                                  for name, url in settings.service_urls().items()}

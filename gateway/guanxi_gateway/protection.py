@@ -1,14 +1,13 @@
 """Front-door protection as one ASGI middleware: security headers, body size, rate limits."""
 from __future__ import annotations
 
-import time
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guanxi_shared.errors import PayloadTooLarge, TooManyRequests, problem
 
 from .domain.client_address import client_address
-from .domain.rate_limit import TokenBuckets, retry_after_header
+from .domain.rate_limit import retry_after_header
+from .limits import LocalLimits, SharedLimits
 from .settings import Settings
 
 IMPORT_PATHS = ("/api/v1/registry/imports", "/api/v1/registry/customers/import")
@@ -24,12 +23,11 @@ def request_ip(scope: Scope) -> str:
 
 
 class ProtectionMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings):
+    def __init__(self, app: ASGIApp, settings: Settings,
+                 limits: LocalLimits | SharedLimits | None = None):
         self.app = app
         self.settings = settings
-        self.per_credential = TokenBuckets(settings.rate_per_credential,
-                                           settings.burst_per_credential)
-        self.per_ip = TokenBuckets(settings.rate_per_ip, settings.burst_per_ip)
+        self.limits = limits or LocalLimits(settings)
         self.trusted = settings.trusted_networks()
         headers = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                    (b"content-security-policy", b"frame-ancestors 'none'"),
@@ -48,20 +46,17 @@ class ProtectionMiddleware:
                 message["headers"] = list(message.get("headers", [])) + self.security_headers
             await send(message)
 
-        refusal = self.refuse(scope)
+        refusal = await self.refuse(scope)
         if refusal is not None:
             await refusal(scope, receive, send_secure)
             return
         await self.app(scope, self.limit_body(scope, receive), send_secure)
 
-    def refuse(self, scope: Scope):
+    async def refuse(self, scope: Scope):
         headers = dict(scope["headers"])
-        now = time.monotonic()
-        ip = self.resolve_ip(scope)
-        wait = self.per_ip.take(ip, now)
         credential = headers.get(b"authorization")
-        if not wait and credential:
-            wait = self.per_credential.take(credential.decode("latin-1"), now)
+        wait = await self.limits.take(self.resolve_ip(scope),
+                                      credential.decode("latin-1") if credential else None)
         if wait:
             return problem(TooManyRequests.status, "Too many requests; slow down",
                            title=TooManyRequests.title,

@@ -40,6 +40,10 @@ class Settings(ServiceSettings):
     login_window_seconds: float = Field(default=900.0, gt=0)
     login_max_failures_per_ip: int = Field(default=100, ge=1)
     login_max_entries: int = Field(default=10_000, ge=100)
+    # Redis for rate limits and the login throttle shared by every replica (none: per process)
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("redis_url", "GUANXI_REDIS_URL"))
+    redis_prefix: str = "guanxi:"
     # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
     trusted_proxies: str = ""
 

@@ -152,3 +152,23 @@ def paged_registry(pages: dict[str, list[dict]], caller: str):
 
     return ServiceClient(base_url="http://registry", caller=caller, secret="x" * 32,
                          transport=httpx.MockTransport(registry))
+
+
+def redis_test_url() -> str:
+    return os.environ.get("GUANXI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The test Redis server's URL; skipped when none answers, except under CI=true."""
+    import redis
+
+    url = redis_test_url()
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+        return url
+    except (redis.RedisError, OSError) as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but Redis is not reachable at GUANXI_TEST_REDIS_URL ({exc})")
+        pytest.skip(f"Redis not reachable at {url} ({exc}); set GUANXI_TEST_REDIS_URL to run")
