@@ -16,7 +16,8 @@ TRADES = ["科技", "贸易", "食品", "医疗器械", "建材", "教育咨询"
 TITLES = ["总经理", "采购经理", "技术总监", "财务主管", "行政主管"]
 ROLES = ["decision_maker", "driver", "supporter", "neutral", "opponent"]
 HOBBIES = ["集邮", "钓鱼", "茶道", "高尔夫", "书法", "跑步", "摄影"]
-LOST_REASONS = ["价格", "服务不稳定", "客户倒闭或搬迁", "竞品更好", "服务差"]
+LOST_REASONS = [("price", "嫌贵"), ("service", "服务不稳定"), ("closure", "客户倒闭"),
+                ("competitor", "竞品更好"), ("service", "服务差")]
 REPS = [("rep-li", "team-east"), ("rep-wang", "team-east"), ("rep-zhang", "team-south"),
         ("rep-chen", "team-south")]
 
@@ -91,8 +92,10 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
                 post("/referrals", {"referrer_customer_id": ids[rng.randrange(k)],
                                     "referred_customer_id": ids[k]}, f"demo-r{k}")
         for cid in rng.sample(ids, k=len(ids) // 12):
+            code, note = rng.choice(LOST_REASONS)
             http.patch(f"{registry}/customers/{cid}", json={
-                "status": "lost", "lost_reason": rng.choice(LOST_REASONS)}).raise_for_status()
+                "status": "lost", "lost_reason_code": code,
+                "lost_reason": note}).raise_for_status()
         # Score everyone once the events have reached segmentation (nightly runs do the rest).
         last = purchases[-1]["customer_id"]
         for _ in range(60):

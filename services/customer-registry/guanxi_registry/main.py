@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from guanxi_shared.app import create_service_app
 
-from .api import admin, contacts, customers, imports, invoices, purchases, relations
+from .api import admin, contacts, customers, imports, invoices, purchases, reasons, relations
 from .events import HANDLERS
 from .settings import Settings
 
@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customers, contacts, purchases, referrals, groups, notes, import, "
                     "duplicates and personal data (客户数据库).",
         routers=[customers.router, contacts.router, purchases.router, relations.router,
-                 imports.router, admin.router, invoices.router],
+                 imports.router, admin.router, invoices.router, reasons.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
+from guanxi_shared.reasons import CODE_PATTERN
 
 from .common import CreditCode, Email, Phone, ShortText, Tag
 
@@ -22,7 +23,12 @@ class CustomerFields(InputModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: CustomerStatus | None = None
-    lost_reason: str | None = Field(default=None, max_length=500)
+    lost_reason: str | None = Field(default=None, max_length=500,
+                                    description="A free-text note beside lost_reason_code")
+    lost_reason_code: str | None = Field(
+        default=None, max_length=32, pattern=CODE_PATTERN,
+        description="Why the customer was lost: a code from GET /v1/reasons (required with "
+                    "status lost)")
     industry: ShortText | None = None
     prosperity_index: Decimal | None = Field(default=None, max_digits=8, decimal_places=2,
                                              description="行业景气指数")
@@ -50,8 +56,8 @@ class CustomerFields(InputModel):
 
     @model_validator(mode="after")
     def lost_needs_reason(self) -> CustomerFields:
-        if self.status == "lost" and not self.lost_reason:
-            raise ValueError("a lost customer needs a lost_reason")
+        if self.status == "lost" and not self.lost_reason_code:
+            raise ValueError("a lost customer needs a lost_reason_code (GET /v1/reasons)")
         return self
 
 
@@ -71,6 +77,7 @@ class CustomerRead(BaseModel):
     name: str
     status: str
     lost_reason: str | None
+    lost_reason_code: str | None = None
     owner_id: str | None
     team_id: str | None
     industry: str | None

@@ -17,6 +17,7 @@ from guanxi_shared.pagination import PageParams, paginate
 
 from ..domain.identity import name_key, search_text
 from ..schemas.customers import CustomerCreate, CustomerRead, CustomerUpdate
+from . import reasons as reason_store
 from .tables import (
     Contact,
     Customer,
@@ -28,7 +29,7 @@ from .tables import (
 )
 
 TRACKED_FIELDS = ("economic_scale", "employee_count", "prosperity_index", "owner_id", "team_id",
-                  "status")
+                  "status", "lost_reason_code")
 SORTS = {"created_at": Customer.created_at, "updated_at": Customer.updated_at,
          "name": Customer.name}
 
@@ -130,6 +131,7 @@ def create(*, session: Session, principal: Principal, customer_in: CustomerCreat
     values["tags"] = sorted(set(values.get("tags", [])))
     values["custom_fields"] = validate_custom_fields(session, values.get("custom_fields", {}))
     check_credit_code_free(session, values.get("credit_code"), None)
+    reason_store.check_code(session, values.get("lost_reason_code"))
     customer = Customer.model_validate(values | {"name_key": name_key(values["name"])})
     session.add(customer)
     session.flush()
@@ -158,6 +160,14 @@ def update(*, session: Session, principal: Principal, customer: Customer,
         check_credit_code_free(session, changes["credit_code"], customer.id)
     if changes.get("status") and changes["status"] != "lost":
         changes.setdefault("lost_reason", None)
+        changes.setdefault("lost_reason_code", None)
+    if "lost_reason_code" in changes:
+        lost = changes.get("status", customer.status) == "lost"
+        if lost and changes["lost_reason_code"] is None:
+            raise Invalid("A lost customer keeps a reason", errors=[{
+                "loc": ["body", "lost_reason_code"], "field": "lost_reason_code",
+                "type": "missing", "msg": "may not be null while the customer is lost"}])
+        reason_store.check_code(session, changes["lost_reason_code"])
     record_history(session, customer, changes, principal.sub)
     for field, value in changes.items():
         setattr(customer, field, value)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
+from guanxi_shared.reasons import ReasonFields
 
 
 class Customer(Versioned, table=True):
@@ -25,7 +26,8 @@ class Customer(Versioned, table=True):
     kind: str = Field(max_length=16)  # company | person
     name: str = Field(max_length=200)
     status: str = Field(default="prospect", max_length=16)
-    lost_reason: str | None = Field(default=None, max_length=500)
+    lost_reason: str | None = Field(default=None, max_length=500)  # the note beside the code
+    lost_reason_code: str | None = Field(default=None, max_length=32, index=True)
     owner_id: str | None = Field(default=None, max_length=64)
     team_id: str | None = Field(default=None, max_length=64, index=True)
     industry: str | None = Field(default=None, max_length=100)
@@ -244,6 +246,15 @@ class InvoicePayment(Timestamped, table=True):
     note: str | None = Field(default=None, max_length=500)
 
 
+class Reason(ReasonFields, table=True):
+    """The company's churn and non-renewal reasons (流失原因): the master list (see
+    guanxi_shared.reasons for who keeps copies)."""
+
+    __tablename__ = "reason"
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 __all__ = ["Contact", "CustomFieldDef", "Customer", "CustomerGroup", "CustomerTag", "Erasure",
            "FieldChange", "GroupMember", "Invoice", "InvoicePayment", "Note", "Purchase",
-           "Referral"]
+           "Reason", "Referral"]
