@@ -22,7 +22,8 @@ EVENT_TYPES = ("customer.created", "customer.updated", "customer.merged", "custo
                "contact.changed", "contact.erased", "purchase.recorded", "referral.recorded",
                "need.created", "need.decided", "opportunity.won", "opportunity.lost",
                "complaint.opened", "complaint.closed", "satisfaction.scored",
-               "segment.changed", "invoice.changed", "reasons.changed")
+               "segment.changed", "invoice.changed", "reasons.changed",
+               "opportunity.qualified", "complaint.progress", "expectation.reached")
 
 
 def _queue(session: Session, event: Event) -> None:

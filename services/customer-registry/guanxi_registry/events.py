@@ -10,7 +10,7 @@ from sqlmodel import Session
 from guanxi_shared.events import Event, EventHandler, publish
 from guanxi_shared.models import new_id, utcnow
 
-from .store.purchases import event_data
+from .store.purchases import event_data, referrers_of
 from .store.tables import Customer, Purchase
 
 
@@ -33,8 +33,10 @@ def on_opportunity_won(session: Session, event: Event) -> None:
                       "unit_price": str(won["amount"])}],
            "created_at": now, "updated_at": now, "version": 1}
     session.execute(Purchase.__table__.insert(), [row])
+    referrer = referrers_of(session, {row["customer_id"]}).get(row["customer_id"])
     publish(session=session, event_type="purchase.recorded",
-            data=event_data(session.get(Purchase, row["id"])), source="registry")
+            data={**event_data(session.get(Purchase, row["id"])),
+                  "referrer_customer_id": referrer}, source="registry")
 
 
 HANDLERS: dict[str, EventHandler] = {"opportunity.won": on_opportunity_won}

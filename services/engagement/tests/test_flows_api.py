@@ -326,7 +326,7 @@ def test_complaint_progress_reaches_the_complaining_contact(api, client, provide
                 source="needs")
         deliver(client, "complaint.progress", progress("resolved", 2, "Resolution: refund"),
                 source="needs")
-        deliver(client, "complaint.progress", progress("closed", 3, "Closed."), source="needs")
+        deliver(client, "complaint.progress", progress("closed", 3, "Closed. How satisfied are you?"), source="needs")
         deliver(client, "complaint.progress", progress("closed", 4, "x", None), source="needs")
         assert api.run("2027-03-02")["sent"] == {"sent": 3}
     messages = sorted(api.messages(), key=lambda m: m["rule_id"])
@@ -334,7 +334,7 @@ def test_complaint_progress_reaches_the_complaining_contact(api, client, provide
         ("p1", "sms", "service", "complaint_received"),
         ("p1", "sms", "service", "complaint_resolved"),
         ("p1", "sms", "service", "complaint_closed")]
-    assert messages[2]["body"].startswith("Closed. How satisfied are you")
+    assert messages[2]["body"] == "Closed. How satisfied are you?"
     assert [s["to"] for s in provider.sent] == ["13800000000"] * 3
 
 

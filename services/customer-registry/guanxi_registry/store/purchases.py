@@ -15,7 +15,7 @@ from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate
 
 from ..schemas.purchases import BulkItemResult, PurchaseBulkResult, PurchaseCreate, PurchaseRead
-from .tables import Customer, Purchase
+from .tables import Customer, Purchase, Referral
 
 
 def event_data(purchase: Purchase) -> dict[str, Any]:
@@ -69,17 +69,28 @@ def record_many(*, session: Session, principal: Principal,
         except IntegrityError:  # an external_ref raced in from another request: redo
             session.rollback()
             return record_many(session=session, principal=principal, purchases_in=purchases_in)
+        referrers = referrers_of(session, {r["customer_id"] for r in rows})
         publish_many(session=session, event_type="purchase.recorded",
-                     items=[_event(r) for r in rows], source="registry")
+                     items=[_event(r, referrers.get(r["customer_id"])) for r in rows],
+                     source="registry")
     session.commit()
     counts = {o: sum(1 for i in items if i.outcome == o) for o in ("created", "existing",
                                                                   "rejected")}
     return PurchaseBulkResult(**counts, items=items)
 
 
-def _event(row: dict[str, Any]) -> dict[str, Any]:
+def referrers_of(session: Session, customer_ids: set[str]) -> dict[str, str]:
+    """Who referred each of these customers, for purchase.recorded (one query)."""
+    return dict(session.execute(select(Referral.referred_customer_id,
+                                       Referral.referrer_customer_id)
+                                .where(Referral.referred_customer_id.in_(customer_ids)))
+                .tuples().all()) if customer_ids else {}
+
+
+def _event(row: dict[str, Any], referrer_customer_id: str | None) -> dict[str, Any]:
     return {**{k: row[k] for k in ("id", "customer_id", "currency", "channel", "lines",
                                    "external_ref")},
+            "referrer_customer_id": referrer_customer_id,
             "purchased_on": row["purchased_on"].isoformat(), "amount": str(row["amount"]),
             "created_at": row["created_at"].isoformat(),
             "updated_at": row["updated_at"].isoformat()}

@@ -18,8 +18,6 @@ FLOW_TASKS = (REFERRER_THANKS, REFERRAL_ASK, AT_RISK, KEEP_IN_TOUCH, FIND_SUCCES
 RECOMMENDATIONS = ("ideal_prospect", "contact_and_sell", "find_authority", "check_finances",
                    "nurture", "not_a_customer")
 SATISFIED_FROM = Decimal(100)  # the satisfaction index at which a customer is satisfied
-SATISFACTION_ASK = ("How satisfied are you with how we handled it? Reply with a score from "
-                    "1 (not at all) to 5 (very).")
 
 
 def greeting_send_after(now: datetime, timezone: str, greeting_hour: int) -> datetime:
@@ -99,16 +97,6 @@ def pick_channel(preferences: list[str], addresses: dict[str, str | None],
         if channel not in opted_out and (channel == "log" or addresses.get(channel)):
             return channel
     return preferences[0] if preferences else "log"
-
-
-COMPLAINT_STEPS = ("received", "assigned", "next_step", "resolved", "closed")
-
-
-def complaint_message(step: str, text: str) -> str:
-    """What the complaining contact reads at each step; closing asks how satisfied they are."""
-    if step == "closed":
-        return f"{text} {SATISFACTION_ASK}"[:4000]
-    return text[:4000]
 
 
 def goal_report(*, goal: str, goal_kind: str, stage_no: int | None, reached_on: str,

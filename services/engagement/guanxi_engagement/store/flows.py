@@ -370,8 +370,9 @@ def on_opportunity_closed(session: Session, data: dict[str, Any], outcome: str) 
 # --- 6. Follow-through: complaints and goals --------------------------------------------------
 
 def on_complaint_progress(session: Session, data: dict[str, Any]) -> None:
-    """Each step the customer is told about reaches the complaining contact as a service
-    message (consent and quiet hours apply at sending)."""
+    """Each step the customer is told about (received, assigned, next step, resolved, closed
+    with the satisfaction ask) reaches the complaining contact as a service message, in
+    needs' words; consent and quiet hours apply at sending."""
     contact_id, step = data.get("contact_id"), data.get("step") or "next_step"
     if not contact_id or session.get(ContactRef, contact_id) is None:
         return
@@ -381,7 +382,7 @@ def on_complaint_progress(session: Session, data: dict[str, Any]) -> None:
     add_messages(session, rule_id=f"complaint:{data['notice_id']}",
                  customer_id=data["customer_id"], contacts=co.id == contact_id, channel=None,
                  kind="service", occasion=f"complaint_{step}", occurs_on=local_today(session),
-                 send_after=utcnow(), body=rules.complaint_message(step, data.get("text") or ""))
+                 send_after=utcnow(), body=(data.get("text") or step)[:4000])
 
 
 def on_goal_reached(session: Session, data: dict[str, Any]) -> None:

@@ -21,6 +21,8 @@ from .access import apply_changes, get_visible, scoped, visible_customer
 from .tables import Complaint, ComplaintLog, Need
 
 OPEN_STATUSES = [s.value for s in OPEN]
+SATISFACTION_ASK = ("How satisfied are you with how we handled it? Reply with a score from "
+                    "1 (not at all) to 5 (very).")
 VISIBILITY = {"member_of": lambda user_id: Complaint.assignee_id == user_id}
 
 
@@ -35,9 +37,17 @@ def _log(session: Session, complaint: Complaint, *, kind: str, text: str, by: st
                              at=utcnow()))
 
 
-def _notify(session: Session, complaint: Complaint, text: str, by: str) -> None:
-    """Keep the customer informed at each step: the log is the record of what they were told."""
-    _log(session, complaint, kind="notified", text=text, by=by)
+def _notify(session: Session, complaint: Complaint, text: str, by: str, step: str) -> None:
+    """Keep the customer informed at each step: the log is the record of what they were told,
+    and complaint.progress lets engagement tell the complaining contact."""
+    notice = ComplaintLog(complaint_id=complaint.id, kind="notified", text=text, by=by,
+                          at=utcnow())
+    session.add(notice)
+    session.flush()
+    publish(session=session, event_type="complaint.progress", source="needs", data={
+        "complaint_id": complaint.id, "customer_id": complaint.customer_id,
+        "contact_id": complaint.contact_id, "step": step, "text": text,
+        "notice_id": notice.id, "at": notice.at.isoformat()})
 
 
 def _event(complaint: Complaint) -> dict[str, Any]:
@@ -54,7 +64,7 @@ def open_complaint(*, session: Session, principal: Principal, complaint_in: Comp
     session.add(complaint)
     session.flush()
     _notify(session, complaint, f"We received your complaint via {complaint.channel} and will "
-            f"answer by {complaint.due_at.isoformat()}", principal.sub)
+            f"answer by {complaint.due_at.isoformat()}", principal.sub, "received")
     publish(session=session, event_type="complaint.opened", data=_event(complaint),
             source="needs")
     session.commit()
@@ -82,7 +92,8 @@ def assign(*, session: Session, principal: Principal, complaint: Complaint,
     apply_changes(complaint, {"assignee_id": assignee_id})
     _log(session, complaint, kind="assigned", text=f"Assigned to {assignee_id}",
          by=principal.sub)
-    _notify(session, complaint, "Your complaint has a person in charge", principal.sub)
+    _notify(session, complaint, "Your complaint has a person in charge", principal.sub,
+            "assigned")
     session.commit()
     return complaint
 
@@ -93,7 +104,7 @@ def add_note(*, session: Session, principal: Principal, complaint: Complaint, te
     apply_changes(complaint, {"status": ComplaintStatus.investigating.value})
     _log(session, complaint, kind="note", text=text, by=principal.sub)
     if notify_customer:
-        _notify(session, complaint, text, principal.sub)
+        _notify(session, complaint, text, principal.sub, "next_step")
     session.commit()
     return complaint
 
@@ -103,7 +114,7 @@ def resolve(*, session: Session, principal: Principal, complaint: Complaint,
     _require(complaint, OPEN, "resolved")
     apply_changes(complaint, {"status": ComplaintStatus.resolved.value,
                               "resolution": resolution})
-    _notify(session, complaint, f"Resolution: {resolution}", principal.sub)
+    _notify(session, complaint, f"Resolution: {resolution}", principal.sub, "resolved")
     session.commit()
     return complaint
 
@@ -111,8 +122,8 @@ def resolve(*, session: Session, principal: Principal, complaint: Complaint,
 def close(*, session: Session, principal: Principal, complaint: Complaint) -> Complaint:
     _require(complaint, {ComplaintStatus.resolved}, "closed before it is resolved")
     apply_changes(complaint, {"status": ComplaintStatus.closed.value, "closed_at": utcnow()})
-    _notify(session, complaint, "Your complaint is closed; we will ask how satisfied you are",
-            principal.sub)
+    _notify(session, complaint, f"Your complaint is closed. {SATISFACTION_ASK}", principal.sub,
+            "closed")
     publish(session=session, event_type="complaint.closed", data=_event(complaint),
             source="needs")
     session.commit()

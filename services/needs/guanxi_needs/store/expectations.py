@@ -71,6 +71,11 @@ def add_check(*, session: Session, principal: Principal, goal: Expectation,
     changes = {}
     if check_in.reached and goal.reached_on is None:
         changes = {"reached_on": checked_on, "reported_on": local_today(session)}
+        publish(session=session, event_type="expectation.reached", source="needs", data={
+            "id": goal.id, "customer_id": goal.customer_id, "goal_kind": goal.goal_kind,
+            "stage_no": goal.stage_no, "goal": goal.goal, "result": check_in.result,
+            "reached_on": checked_on.isoformat(),
+            "reported_on": changes["reported_on"].isoformat()})
     apply_changes(goal, changes)
     if check_in.expected_score is not None:
         publish(session=session, event_type="satisfaction.scored", source="needs", data={

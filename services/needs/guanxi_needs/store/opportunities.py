@@ -105,8 +105,20 @@ def create(*, session: Session, principal: Principal, opp_in: OpportunityCreate,
     session.add(opp)
     session.flush()
     session.add(OpportunityActivity(opportunity_id=opp.id, kind="created", by=principal.sub))
+    _publish_qualified(session, opp)
     session.commit()
     return opp
+
+
+def _publish_qualified(session: Session, opp: Opportunity) -> None:
+    """opportunity.qualified: the MAN answers and their advice, for engagement's follow-up
+    tasks; published on create and whenever an answer changes."""
+    action = recommend(money=opp.money, authority=opp.authority, need=opp.need)
+    publish(session=session, event_type="opportunity.qualified", source="needs", data={
+        "id": opp.id, "customer_id": opp.customer_id, "owner_id": opp.owner_id,
+        "title": opp.title, "stage": opp.stage, "money": opp.money,
+        "authority": opp.authority, "need": opp.need, "recommended_action": action.value,
+        "advice": ADVICE[action]})
 
 
 def get(*, session: Session, principal: Principal, opportunity_id: str) -> Opportunity:
@@ -129,8 +141,11 @@ def update_one(*, session: Session, principal: Principal, opp: Opportunity,
         if opp_in.stage in CLOSED:
             raise Conflict("Close an opportunity with /won or /lost, which need a reason")
         changes["probability"] = PROBABILITY[opp_in.stage]
+    answers = (opp.money, opp.authority, opp.need)
     apply_changes(opp, changes)
     _touch(session, opp, by=principal.sub, kind="updated", note=", ".join(sorted(changes)))
+    if (opp.money, opp.authority, opp.need) != answers:
+        _publish_qualified(session, opp)
     session.commit()
     return opp
 
