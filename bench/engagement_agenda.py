@@ -4,7 +4,10 @@ that must create nothing new.
 
 Data goes straight into the read model on a fresh SQLite file, or on PostgreSQL with
 `--postgres URL` (an empty database). The day is 2027-02-06, the Spring Festival, so every
-contact gets a greeting: the worst day of the year.
+contact gets a greeting: the worst day of the year. Lead times and working-day shifts are on:
+gift tasks a week before the festival and 3 days before birthdays, due on the working day
+before (2027's official schedule is not in the library: the statutory days off apply), all
+created late on this first run (the rules are new), the heaviest catch-up there is.
 """
 from __future__ import annotations
 
@@ -107,7 +110,12 @@ def generate(sessions, customers: int, contacts: int) -> None:
             {"name": "新婚祝福", "trigger": "life_event", "occasion": "wedding",
              "channel": "sms"},
             {"name": "乔迁/获奖道贺", "trigger": "life_event", "days_before": 3,
-             "channel": "call"}):
+             "channel": "call"},
+            {"name": "春节礼品", "trigger": "holiday", "occasion": "spring_festival",
+             "days_before": 7, "channel": "gift", "audience": {"tiers": ["top"]}},
+            {"name": "生日礼品", "trigger": "birthday", "days_before": 3, "channel": "gift"},
+            {"name": "月初回访", "trigger": "month_start", "days_before": 1, "channel": "call",
+             "audience": {"tiers": ["top"]}}):
             session.add(Rule.model_validate(rule))
         session.commit()
 
@@ -159,7 +167,7 @@ def run(url: str) -> list[dict]:
     return [
         row("daily run + one rep's agenda (100k customers, 300k contacts)", first.seconds, "s",
             target=5.0),
-        row("occurrences created (greetings, birthdays, revisits, renewals)", created,
+        row("occurrences created (greetings, birthdays, revisits, renewals, gifts)", created,
             "rows", lower_is_better=False),
         row("messages after the run", count(sessions, Message), "rows",
             lower_is_better=False),

@@ -22,6 +22,7 @@ from guanxi_shared.models import utcnow
 
 from .channels import Channel
 from .settings import Settings
+from .store.calendar import log_warnings, schedule_warnings, work_calendar
 from .store.delivery import deliver_due
 from .store.runs import run_day
 from .store.tables import SchedulerRun
@@ -44,7 +45,10 @@ def daily_run(trigger: str = "scheduler") -> int:
     with Jobs.sessions() as session:
         created = run_day(session=session, day=today, timezone=settings.timezone,
                           greeting_hour=settings.greeting_hour)
-        session.add(SchedulerRun(run_on=today, trigger=trigger, created=created))
+        warnings = schedule_warnings(work_calendar(session), today)
+        log_warnings(warnings, today)
+        session.add(SchedulerRun(run_on=today, trigger=trigger, created=created,
+                                 warnings=warnings))
         session.commit()
     return created
 

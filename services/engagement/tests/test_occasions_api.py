@@ -46,15 +46,16 @@ def test_a_wedding_is_congratulated_days_before_once_and_again_each_anniversary(
     assert (first["created"], first["sent"], again["created"]) == (1, {"sent": 1}, 0)
     [message] = api.messages()
     assert (message["contact_id"], message["occasion"], message["occurs_on"]) == (
-        "p1", "wedding", "2027-05-17")
+        "p1", "wedding", "2027-05-20")  # the wedding's day, greeted 3 days before
+    assert message["send_after"].startswith("2027-05-17T01:00:00")
     assert message["occasion_id"] == wedding["id"]
     assert message["body"] == "Contact p1，恭喜！（marries Wang Fang）"
     assert len(provider.sent) == 1
     with time_machine.travel(at(2028, 5, 17, 10), tick=False):  # the first anniversary
         assert api.run("2028-05-17")["created"] == 1
         assert api.run("2028-05-18")["created"] == 0
-    assert [m["occurs_on"] for m in api.messages(contact_id="p1")] == ["2027-05-17",
-                                                                       "2028-05-17"]
+    assert [m["occurs_on"] for m in api.messages(contact_id="p1")] == ["2027-05-20",
+                                                                       "2028-05-20"]
     assert api.messages(contact_id="p2") == []
 
 
@@ -180,7 +181,10 @@ def test_an_edited_date_is_greeted_on_the_new_day_and_a_deleted_occasion_not_at_
     assert_problem(client.get(f"/v1/occasions/{award['id']}"), 404)
     created = {day: api.run(day, send=False)["created"]
                for day in ("2027-05-20", "2027-05-21", "2027-05-22")}
-    assert created == {"2027-05-20": 0, "2027-05-21": 0, "2027-05-22": 1}
+    # 2027-05-22 is a Saturday: the call is due on Friday the 21st.
+    assert created == {"2027-05-20": 0, "2027-05-21": 1, "2027-05-22": 0}
+    [task] = tasks(client)
+    assert (task["due_on"], task["occurs_on"]) == ("2027-05-21", "2027-05-22")
 
 
 def test_the_agenda_context_and_the_calendar_show_upcoming_occasions(api, client):

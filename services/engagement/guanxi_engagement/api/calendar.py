@@ -1,21 +1,36 @@
-"""/v1/calendar: festivals, official holidays and adjusted working days, company dates."""
+"""/v1/calendar: festivals, official holidays and adjusted working days, company dates, and
+the official schedules an admin loads for the years the calendar library does not know."""
 from __future__ import annotations
 
 from calendar import monthrange
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlmodel import select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Writer
+from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
+from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
+from guanxi_shared.http_cache import check_if_match, set_etag
 
-from ..domain.calendar import date_in, festivals, official_days
+from ..domain.calendar import WorkCalendar, date_in, festivals, official_days
 from ..domain.occasions import occurrence_in
-from ..schemas.rules import CalendarEntry, CalendarRead, CompanyDateCreate
-from ..store.tables import CompanyDate, Occasion
+from ..schemas.rules import (
+    CalendarEntry,
+    CalendarRead,
+    CompanyDateCreate,
+    OfficialDayRead,
+    OfficialScheduleLoad,
+    OfficialScheduleRead,
+    ScheduleStatus,
+)
+from ..store.calendar import work_calendar
+from ..store.tables import CompanyDate, Occasion, OfficialSchedule
 from .deps import created, visible_customer
+
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+Year = Annotated[int, Path(ge=1901, le=2099)]
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
@@ -27,8 +42,9 @@ def get_calendar(session: DbSession, principal: CurrentPrincipal,
                      max_length=32, description="Add this customer's anniversary and "
                                                 "occasions (weddings, moves, achievements)")] = None,
                  ) -> CalendarRead:
+    work = work_calendar(session)
     days = [CalendarEntry(on=d.on, occasion=d.occasion, name=d.name, kind=d.kind)
-            for d in [*festivals(year), *official_days(year)]]
+            for d in [*festivals(year), *official_days(year, work)]]
     days += [CalendarEntry(on=date_in(year, c.month, c.day), occasion=c.id, name=c.name,
                            kind="company") for c in session.scalars(select(CompanyDate))]
     if customer_id:
@@ -46,7 +62,9 @@ def get_calendar(session: DbSession, principal: CurrentPrincipal,
             if on is not None:
                 days.append(CalendarEntry(on=on, occasion=occasion.kind, kind="life_event",
                                           name=occasion.note or occasion.kind))
-    return CalendarRead(year=year, days=sorted(days, key=lambda d: (d.on, d.occasion)))
+    return CalendarRead(year=year, schedule_known=work.known(year),
+                        schedule_source=work.source(year),
+                        days=sorted(days, key=lambda d: (d.on, d.occasion)))
 
 
 @router.post("/company-dates", status_code=201)
@@ -56,3 +74,95 @@ def add_company_date(body: CompanyDateCreate, session: DbSession, _: Writer,
         raise Invalid(f"{body.month}/{body.day} is not a date")
     entity = created(session, CompanyDate.model_validate(body.model_dump()), response)
     return entity.model_dump(mode="json")
+
+
+def schedule_of(work: WorkCalendar, year: int) -> OfficialScheduleRead:
+    days = work.official(year)
+    return OfficialScheduleRead(
+        year=year, known=work.known(year), source=work.source(year),
+        days_off=[OfficialDayRead(on=d.on, name=d.name) for d in days if not d.work],
+        workdays=[OfficialDayRead(on=d.on, name=d.name) for d in days if d.work])
+
+
+@router.get("/official", response_model=list[ScheduleStatus])
+def schedule_status(session: DbSession, _: CurrentPrincipal,
+                    from_year: Annotated[int | None, Query(
+                        ge=1901, le=2099, description="Defaults to last year")] = None,
+                    to_year: Annotated[int | None, Query(
+                        ge=1901, le=2099, description="Defaults to next year")] = None,
+                    ) -> list[ScheduleStatus]:
+    """Per year: is the official holiday schedule known, and where from."""
+    this_year = local_today(session).year
+    first = from_year if from_year is not None else max(1901, this_year - 1)
+    last = to_year if to_year is not None else min(2099, max(first, this_year + 1))
+    if last < first or last - first > 50:
+        raise Invalid("to_year must be from from_year to 50 years after it")
+    work = work_calendar(session)
+    return [ScheduleStatus(year=y, known=work.known(y), source=work.source(y))
+            for y in range(first, last + 1)]
+
+
+@router.get("/official/{year}", response_model=OfficialScheduleRead)
+def get_schedule(year: Year, session: DbSession, _: CurrentPrincipal,
+                 response: Response) -> OfficialScheduleRead:
+    """The year's days off and make-up working days, as loaded, from the library, or (not
+    known) the statutory days off only."""
+    row = session.get(OfficialSchedule, str(year))
+    if row is not None:
+        set_etag(response, row.id, row.version)
+    return schedule_of(work_calendar(session), year)
+
+
+def _checked(year: int, body: OfficialScheduleLoad) -> list[dict]:
+    errors = []
+    seen: dict = {}
+    for field, days, work in (("days_off", body.days_off, False),
+                              ("workdays", body.workdays, True)):
+        for i, day in enumerate(days):
+            problem = None
+            if day.on.year != year:
+                problem = f"{day.on} is not in {year}"
+            elif day.on in seen:
+                problem = (f"{day.on} is listed twice" if seen[day.on] == work
+                           else f"{day.on} cannot be both a day off and a working day")
+            elif work and day.on.weekday() < 5:
+                problem = f"{day.on} is a weekday: a make-up working day (调休) is a weekend day"
+            if problem:
+                errors.append({"loc": ["body", field, i, "on"], "field": f"{field}[{i}].on",
+                               "type": "value_error", "msg": problem})
+            seen.setdefault(day.on, work)
+    if errors:
+        raise Invalid("; ".join(e["msg"] for e in errors), errors=errors)
+    return [{"on": d.on.isoformat(), "name": d.name, "work": work}
+            for days, work in ((body.days_off, False), (body.workdays, True))
+            for d in sorted(days, key=lambda d: d.on)]
+
+
+@router.put("/official/{year}", response_model=OfficialScheduleRead)
+def load_schedule(year: Year, body: OfficialScheduleLoad, session: DbSession,
+                  principal: Admin, request: Request, response: Response
+                  ) -> OfficialScheduleRead:
+    """Load (or replace) a year's official schedule: it takes precedence over the calendar
+    library's for that year. Admin only; send If-Match to replace one you read."""
+    days = _checked(year, body)
+    row = session.get(OfficialSchedule, str(year))
+    if row is None:
+        row = OfficialSchedule(id=str(year), year=year, days=days, loaded_by=principal.sub)
+    else:
+        check_if_match(request, row.id, row.version)
+        row.days, row.loaded_by, row.version = days, principal.sub, row.version + 1
+    session.add(row)
+    session.commit()
+    set_etag(response, row.id, row.version)
+    return schedule_of(work_calendar(session), year)
+
+
+@router.delete("/official/{year}", status_code=204)
+def unload_schedule(year: Year, session: DbSession, _: Admin, request: Request) -> Response:
+    """Drop a loaded schedule: the year goes back to the library's (or to not known)."""
+    row = session.get(OfficialSchedule, str(year))
+    if row is not None:
+        check_if_match(request, row.id, row.version)
+        session.delete(row)
+        session.commit()
+    return Response(status_code=204)

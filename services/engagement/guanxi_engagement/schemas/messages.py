@@ -60,7 +60,8 @@ class MessageRead(BaseModel):
     kind: str
     occasion: str | None
     occasion_id: str | None = Field(description="The life event greeted, if any")
-    occurs_on: date
+    occurs_on: date = Field(description="The day of the event greeted (holiday, birthday, "
+                            "...); sent from send_after, earlier by the rule's lead time")
     status: str
     reason: str | None
     body: str | None
@@ -95,6 +96,12 @@ class PolicyUpdate(InputModel):
     marketing_cap: int = Field(default=None, ge=0, le=100)  # type: ignore[assignment]
     marketing_window_days: int = Field(default=None, ge=1, le=365)  # type: ignore[assignment]
     greetings_per_day: int = Field(default=None, ge=0, le=10)  # type: ignore[assignment]
+    workday_shift: Literal["previous", "next", "keep"] = Field(  # type: ignore[assignment]
+        default=None, description="A task or gift (or a non-greeting message) due on a public "
+        "holiday or rest day moves to the previous or next working day, or keeps its day")
+    gift_max_days_between: int | None = Field(
+        default=None, ge=1, le=3650,
+        description="A customer given no gift for longer than this is flagged (null: never)")
 
 
 class PolicyRead(BaseModel):
@@ -104,6 +111,8 @@ class PolicyRead(BaseModel):
     marketing_cap: int
     marketing_window_days: int
     greetings_per_day: int
+    workday_shift: str
+    gift_max_days_between: int | None
     version: int
 
 

@@ -50,8 +50,11 @@ class RuleFields(InputModel):
     every_days: int | None = Field(default=None, ge=1, le=366, description="Revisit cadence")
     days_before: int | None = Field(
         default=None, ge=0, le=366,
-        description="Lead time in days: renewal reminders (default 30), life events "
-                    "(default 0: on the day)")
+        description="Lead time in days for every dated trigger (holiday, company_date, "
+                    "birthday, anniversary, month_start, month_end, life_event: default 0, on "
+                    "the day; renewal: default 30). The occurrence for an event on day D is "
+                    "due on D minus the lead time, moved off rest days by the policy's "
+                    "workday_shift for tasks and non-greeting messages, and created once")
     audience: Audience | None = None
     active: bool | None = None
 
@@ -115,6 +118,20 @@ class RunRead(BaseModel):
     on: date
     created: int
     sent: dict[str, int]
+    warnings: list[str] = Field(description="E.g. next year's official holiday schedule is "
+                                "not known yet")
+
+
+class RunRecord(BaseModel):
+    id: str
+    run_on: date
+    trigger: str = Field(description="scheduler, catch-up or api")
+    created: int
+    warnings: list[str]
+    created_at: datetime
+
+
+RunRecordPage = Page[RunRecord]
 
 
 class CalendarEntry(BaseModel):
@@ -124,9 +141,50 @@ class CalendarEntry(BaseModel):
     kind: str
 
 
+ScheduleSource = Literal["loaded", "library", "statutory"]
+
+
 class CalendarRead(BaseModel):
     year: int
+    schedule_known: bool = Field(description="The official holiday schedule (days off and "
+                                 "调休 working days) of the year is known")
+    schedule_source: ScheduleSource = Field(
+        description="loaded by an admin, from the calendar library, or (not known) only the "
+                    "statutory days off")
     days: list[CalendarEntry]
+
+
+class OfficialDayIn(InputModel):
+    on: date
+    name: str = Field(default="", max_length=50, description="e.g. 国庆节")
+
+
+class OfficialScheduleLoad(InputModel):
+    """A year's official schedule as the State Council published it (国务院办公厅关于...放假
+    安排的通知): every day off, and the make-up working days (调休上班)."""
+
+    days_off: list[OfficialDayIn] = Field(min_length=1, max_length=120)
+    workdays: list[OfficialDayIn] = Field(default_factory=list, max_length=30,
+                                          description="Saturdays or Sundays worked (调休)")
+
+
+class OfficialDayRead(BaseModel):
+    on: date
+    name: str
+
+
+class OfficialScheduleRead(BaseModel):
+    year: int
+    known: bool
+    source: ScheduleSource
+    days_off: list[OfficialDayRead]
+    workdays: list[OfficialDayRead]
+
+
+class ScheduleStatus(BaseModel):
+    year: int
+    known: bool
+    source: ScheduleSource
 
 
 class CompanyDateCreate(InputModel):

@@ -50,6 +50,9 @@ class TaskRead(BaseModel):
     kind: str
     title: str
     due_on: date
+    occurs_on: date | None = Field(description="For a rule's task: the day of the event it "
+                                   "is for (the due day is earlier by the lead time, and "
+                                   "moved off rest days)")
     status: str
     outcome: str | None
     result_check: str | None

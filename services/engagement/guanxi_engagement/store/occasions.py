@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, exists, not_, or_, select, true, tuple_
+from sqlalchemy import and_, exists, not_, or_, select, true
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 
-from ..domain.calendar import days_after, solar_birthday_keys
+from ..domain.calendar import days_after
 from ..domain.occasions import next_occurrence
 from .tables import ContactRef, CustomerRef, Occasion
 
@@ -23,16 +23,17 @@ def visible_occasions(principal: Principal):
     return stmt if condition is None else stmt.where(condition)
 
 
-def due_condition(*, kind: str | None, falls_on: date):
-    """SQL condition on `occasion`: it falls on `falls_on` (a one-off on its date, a yearly
-    one on its month and day from its date on, 29 February on the 28th in common years),
-    is of `kind` (None: any), and the contact it concerns, if any, has not left."""
+def occasion_falls(kind: str | None, days):
+    """SQL condition on `occasion`: it falls on the event day of its row in `days` (columns
+    occurs_on, m, d: a one-off on its date, a yearly one on its month and day from its date on,
+    29 February on the 28th in common years), is of `kind` (None: any), and the contact it
+    concerns, if any, has not left."""
     concerned = ContactRef.__table__.alias("concerned")
     departed = exists().where(concerned.c.id == oc.contact_id,
                               concerned.c.left_on.is_not(None))
-    condition = and_(tuple_(oc.month, oc.day).in_(solar_birthday_keys(falls_on)),
-                     oc.occurs_on <= falls_on,
-                     or_(oc.recurs_yearly == true(), oc.occurs_on == falls_on),
+    condition = and_(oc.month == days.c.m, oc.day == days.c.d,
+                     oc.occurs_on <= days.c.occurs_on,
+                     or_(oc.recurs_yearly == true(), oc.occurs_on == days.c.occurs_on),
                      not_(departed))
     return condition if kind is None else and_(condition, oc.kind == kind)
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id
 
@@ -55,6 +55,11 @@ class ContactRef(Timestamped, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     cares_about: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     left_on: date | None = None
+    # What a gift must fit (礼品): 籍贯, 民族 (customs), 爱好.
+    native_place: str | None = Field(default=None, max_length=100)
+    ethnicity: str | None = Field(default=None, max_length=50)
+    hobbies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False,
+                                                                      server_default="[]"))
 
 
 class PurchaseFact(Timestamped, table=True):
@@ -135,8 +140,13 @@ class Task(Versioned, table=True):
     """An agenda item for a rep: call, visit, gift or message to prepare."""
 
     __tablename__ = "task"
+    # A rule's task is once per subject and event day (occurs_on), whatever its due day: a
+    # changed lead time or working-day shift never creates it twice. Tasks without an event
+    # day (added by hand, or by flows keyed on their due day) keep uq_task_occurrence.
     __table_args__ = (UniqueConstraint("rule_id", "subject_id", "due_on",
                                        name="uq_task_occurrence"),
+                      UniqueConstraint("rule_id", "subject_id", "occurs_on",
+                                       name="uq_task_event"),
                       Index("ix_task_assignee_due", "assignee_id", "due_on"),
                       Index("ix_task_customer", "customer_id"))
 
@@ -149,6 +159,7 @@ class Task(Versioned, table=True):
     kind: str = Field(max_length=16)
     title: str = Field(max_length=300)
     due_on: date
+    occurs_on: date | None = None  # the day of the event the task is for (a rule's task)
     status: str = Field(default="open", max_length=16)
     outcome: str | None = Field(default=None, max_length=2000)
     result_check: str | None = Field(default=None, max_length=2000)
@@ -214,6 +225,11 @@ class Policy(Versioned, table=True):
     marketing_cap: int = 2
     marketing_window_days: int = 7
     greetings_per_day: int = 1
+    # A task or gift due on a rest day moves to the previous or next working day (or keeps).
+    workday_shift: str = Field(default="previous", max_length=8,
+                               sa_column_kwargs={"server_default": "previous"})
+    # A customer given no gift for longer than this is flagged (None: never).
+    gift_max_days_between: int | None = 365
 
 
 class Visit(Versioned, table=True):
@@ -258,6 +274,9 @@ class GiftTaboo(Versioned, table=True):
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # only for recipients of one of these ethnicities or customs (民族); matched on the contact
+    ethnicities: list[str] = Field(default_factory=list,
+                                   sa_column=Column(JSON, nullable=False, server_default="[]"))
     active: bool = True
 
 
@@ -300,3 +319,26 @@ class SchedulerRun(Timestamped, table=True):
     run_on: date = Field(index=True)
     trigger: str = Field(max_length=16)
     created: int = 0
+    warnings: list[str] = Field(default_factory=list,
+                                sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class OfficialSchedule(Versioned, table=True):
+    """A year's official days off and make-up working days (调休) as an admin loaded them;
+    it takes precedence over the calendar library's for that year."""
+
+    __tablename__ = "official_schedule"
+
+    id: str = Field(primary_key=True, max_length=32)  # the year, e.g. "2031"
+    year: int = Field(unique=True)
+    days: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    loaded_by: str | None = Field(default=None, max_length=64)
+
+
+class RuleDay(SQLModel, table=True):
+    """A rule's occurrences for an event day were created (so a late catch-up runs once)."""
+
+    __tablename__ = "rule_day"
+
+    rule_id: str = Field(primary_key=True, max_length=32)
+    occurs_on: date = Field(primary_key=True)
