@@ -105,6 +105,15 @@ def test_lists_ownership_and_csv_export(client):
     assert [c["customer_id"] for c in page["items"]] == ["a", "b"] and page["next_cursor"]
     mine = client.get("/v1/customers", headers=auth("rep", sub="rep-a")).json()["items"]
     assert {c["customer_id"] for c in mine} == {"a", "b", "z"}
+    assert {c["owner_id"] for c in mine} == {"rep-a"}
+    cell = client.get("/v1/customers", params={"r_score": mine[0]["r_score"],
+                                               "f_score": mine[0]["f_score"]}).json()["items"]
+    assert mine[0]["customer_id"] in {c["customer_id"] for c in cell}
+    assert all((c["r_score"], c["f_score"]) == (mine[0]["r_score"], mine[0]["f_score"])
+               for c in cell)
+    assert {c["customer_id"] for c in client.get(
+        "/v1/customers", params={"owner_id": "rep-a"}).json()["items"]} == {"a", "b", "z"}
+    assert_problem(client.get("/v1/customers", params={"r_score": 6}), 422)
     assert_problem(client.get("/v1/customers/c/value", headers=auth("rep", sub="rep-a")), 404)
     grid = client.get("/v1/rfm/grid", headers=auth("rep", sub="rep-a")).json()["cells"]
     assert sum(c["customers"] for c in grid) == 3

@@ -68,20 +68,25 @@ def list_scored_customers(
     segment: Annotated[str | None, Query(max_length=40)] = None,
     tier: Literal["invest", "keep", "reconsider"] | None = None,
     at_risk: bool | None = None,
+    r_score: Annotated[int | None, Query(ge=1, le=5, description="One RFM grid cell")] = None,
+    f_score: Annotated[int | None, Query(ge=1, le=5)] = None,
+    owner_id: Annotated[str | None, Query(max_length=64)] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
-    """Customers of a segment or tier, highest value first; `format=csv` downloads the page."""
-    stmt = select(CustomerScore, CustomerRef.name).join(
+    """Customers of a segment, tier, R×F cell or owner, highest value first; `format=csv`
+    downloads the page."""
+    stmt = select(CustomerScore, CustomerRef.name, CustomerRef.owner_id).join(
         CustomerRef, CustomerRef.id == CustomerScore.customer_id)
     visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
     if visible is not None:
         stmt = stmt.where(visible)
     stmt = where_given(stmt, (CustomerScore.segment, segment), (CustomerScore.tier, tier),
-                       (CustomerScore.at_risk, at_risk))
+                       (CustomerScore.at_risk, at_risk), (CustomerScore.r_score, r_score),
+                       (CustomerScore.f_score, f_score), (CustomerRef.owner_id, owner_id))
     rows, cursor = paginate(session, stmt, sort=CustomerScore.monetary,
                             key=CustomerScore.customer_id, page=page, descending=True)
-    items = [ScoredCustomer.model_validate({**score.model_dump(), "name": name})
-             for score, name in rows]
+    items = [ScoredCustomer.model_validate({**score.model_dump(), "name": name, "owner_id": owner})
+             for score, name, owner in rows]
     if format == "csv":
         return csv_response((i.model_dump(mode="json") for i in items), CSV_COLUMNS,
                             f"customers-{segment or tier or 'all'}.csv")

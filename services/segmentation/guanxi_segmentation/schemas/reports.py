@@ -39,6 +39,7 @@ class SegmentSummary(BaseModel):
 class ScoredCustomer(BaseModel):
     customer_id: str
     name: str
+    owner_id: str | None = None
     segment: str
     tier: str
     r_score: int
