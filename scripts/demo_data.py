@@ -26,7 +26,77 @@ def person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
 
 
-def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7) -> None:
+DEMO_USERS = [("li", "李伟", "rep", "team-east", "rep-li"), ("wang", "王芳", "rep", "team-east", "rep-wang"),
+              ("zhang", "张磊", "rep", "team-south", "rep-zhang"),
+              ("chen", "陈静", "rep", "team-south", "rep-chen"),
+              ("zhao", "赵敏", "manager", "team-east", None),
+              ("sun", "孙杰", "manager", "team-south", None)]
+
+
+def create_demo_users(http: httpx.Client, password: str) -> dict[str, str]:
+    """Reps and managers who can sign in to the console; returns demo owner -> user id."""
+    owners = {}
+    for username, name, role, team, owner in DEMO_USERS:
+        resp = http.post("/api/v1/users", json={"username": username, "password": password,
+                                                "role": role, "team_id": team, "name": name})
+        if resp.status_code == 409:  # already there (a second load)
+            found = http.get("/api/v1/users", params={"limit": 500}).json()["items"]
+            user = next(u for u in found if u["username"] == username)
+        else:
+            resp.raise_for_status()
+            user = resp.json()
+        if owner:
+            owners[owner] = user["id"]
+    return owners
+
+
+def load_demo_work(http: httpx.Client, rng: random.Random, ids: list[str], today: date) -> None:
+    """A working day: tasks due today for each owner, needs, opportunities and complaints."""
+    real_post = http.post
+
+    def post(path: str, **kwargs) -> httpx.Response:  # a service may not know the customer yet
+        for _ in range(40):
+            resp = real_post(path, **kwargs)
+            if resp.status_code not in (404, 409, 422) or "ustomer" not in resp.text:
+                return resp
+            time.sleep(0.25)
+        return resp
+
+    http = type("Poster", (), {"post": staticmethod(post)})()
+    kinds = [("call", "回访：了解产品使用情况"), ("gift", "春节礼品寄送"), ("call", "生日问候"),
+             ("visit", "季度拜访"), ("call", "合同续约提醒")]
+    for n, cid in enumerate(rng.sample(ids, k=min(40, len(ids)))):
+        kind, title = kinds[n % len(kinds)]
+        http.post("/api/v1/engagement/tasks", json={
+            "customer_id": cid, "kind": kind, "title": title,
+            "due_on": (today + timedelta(days=n % 3 - (1 if n % 7 == 0 else 0))).isoformat()},
+            headers={"Idempotency-Key": f"demo-t{n}"}).raise_for_status()
+    for n, cid in enumerate(rng.sample(ids, k=min(30, len(ids)))):
+        http.post("/api/v1/needs/needs", json={
+            "customer_id": cid, "need_class": rng.choice(["product", "positively_correlated",
+                                                          "restrictive"]),
+            "source": "sales", "description": rng.choice(["需要员工培训", "希望缩短交付周期",
+                                                          "想了解新产品", "需要分期付款"])},
+            headers={"Idempotency-Key": f"demo-nd{n}"}).raise_for_status()
+    stages = ["prospecting", "qualified", "proposal", "negotiation"]
+    for n, cid in enumerate(rng.sample(ids, k=min(25, len(ids)))):
+        http.post("/api/v1/needs/opportunities", json={
+            "customer_id": cid, "title": rng.choice(["年度采购", "设备升级", "培训服务", "扩容"]),
+            "money": rng.random() < 0.7, "authority": rng.random() < 0.5,
+            "need": rng.random() < 0.8, "stage": stages[n % len(stages)],
+            "expected_amount": f"{rng.randint(5, 200) * 1000}"},
+            headers={"Idempotency-Key": f"demo-o{n}"}).raise_for_status()
+    for n, cid in enumerate(rng.sample(ids, k=min(8, len(ids)))):
+        http.post("/api/v1/needs/complaints", json={
+            "customer_id": cid, "channel": "phone", "severity": rng.choice(["low", "medium"]),
+            "summary": rng.choice(["交货延迟", "发票信息有误", "售后响应慢"])},
+            headers={"Idempotency-Key": f"demo-cp{n}"}).raise_for_status()
+
+
+def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7,
+                   users_password: str | None = None) -> None:
+    """`users_password`: also create the demo reps and managers (console logins) and make
+    them the customers' owners."""
     rng = random.Random(seed)
     today = date.today()
     registry = "/api/v1/registry"
@@ -37,6 +107,7 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
             resp.raise_for_status()
             return resp.json()
 
+        owners = create_demo_users(http, users_password) if users_password else {}
         groups = [post("/groups", {"name": name}, f"demo-g{k}")["id"]
                   for k, name in enumerate(("重点客户", "集团客户", "普通客户", "朋友"))]
         ids, purchases = [], []
@@ -44,6 +115,7 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
             is_company = rng.random() < 0.6
             city = rng.choice(CITIES)
             owner, team = rng.choice(REPS)
+            owner = owners.get(owner, owner)
             name = (f"{city}{person(rng)}{rng.choice(TRADES)}有限公司" if is_company
                     else person(rng))
             customer = post("/customers", {
@@ -103,4 +175,9 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
             if card.status_code == 200 and card.json()["purchase_count"]:
                 break
             time.sleep(0.5)
+        # Two snapshots a month apart, so segment migration has something to show.
+        http.post("/api/v1/segmentation/recompute", json={
+            "snapshot": True, "as_of": (today - timedelta(days=30)).isoformat()}).raise_for_status()
         http.post("/api/v1/segmentation/recompute", json={"snapshot": True}).raise_for_status()
+        if users_password:
+            load_demo_work(http, rng, ids, today)

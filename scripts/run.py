@@ -46,14 +46,17 @@ def main() -> None:
         marker = DATA / ".demo-loaded"
         if not marker.exists():
             print("Loading demo data (first start only) ...", flush=True)
-            load_demo_data(suite.url("gateway"), values["GUANXI_ADMIN_API_KEY"])
+            load_demo_data(suite.url("gateway"), values["GUANXI_ADMIN_API_KEY"],
+                           users_password=values["GUANXI_ADMIN_PASSWORD"])
             marker.touch()
         print(f"""
 Guanxi is running.
+  Web console:    {suite.url('gateway')}/console/
   API and docs:   {suite.url('gateway')}/docs
   Admin API key:  {values['GUANXI_ADMIN_API_KEY']}
                   (send as 'Authorization: Bearer <key>'; kept in data/secrets.env)
   Admin login:    user 'admin', password {values['GUANXI_ADMIN_PASSWORD']}
+  Demo logins:    reps li, wang, zhang, chen; managers zhao, sun (same password as admin)
   Services:       """ + ", ".join(f"{n} {suite.url(n)}" for n in APPS if n != "gateway") + """
 Press Ctrl-C to stop.""", flush=True)
         while all(p.poll() is None for p in suite.processes.values()):

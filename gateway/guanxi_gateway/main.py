@@ -12,7 +12,18 @@ from guanxi_shared.app import create_service_app
 from guanxi_shared.docs import add_offline_docs
 
 from . import limits
-from .api import api_keys, audit, auth, customer360, docs, integrations, privacy, proxy, users
+from .api import (
+    api_keys,
+    audit,
+    auth,
+    console,
+    customer360,
+    docs,
+    integrations,
+    privacy,
+    proxy,
+    users,
+)
 from .api import webhooks as webhooks_api
 from .audit_writer import AuditWriter
 from .identity import Authenticator
@@ -25,7 +36,7 @@ from .webhooks import WebhookSender, event_handlers
 # gateway route) and its catch-all for other names last.
 ROUTERS = [proxy.router, docs.router, auth.router, users.router, api_keys.router, audit.router,
            customer360.router, privacy.router, integrations.router, webhooks_api.router,
-           proxy.unknown_router]
+           console.router, proxy.unknown_router]
 
 
 def create_app(settings: Settings | None = None,

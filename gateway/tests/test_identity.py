@@ -78,7 +78,11 @@ def test_refresh_rotates_and_a_reused_refresh_token_ends_the_session(client):
 
 def test_only_admins_manage_users_and_keys(client):
     _, manager = user_headers(client, "manager", team_id="east")
-    assert_problem(client.get("/api/v1/users", headers=manager), 403)
+    assert_problem(client.post("/api/v1/users", headers=manager, json={
+        "username": "x", "password": "a-long-password", "role": "rep"}), 403)
+    # listing shows a manager only their own team (test_console checks who)
+    assert {u["team_id"] for u in client.get("/api/v1/users", headers=manager).json()["items"]} \
+        == {"east"}
     assert_problem(client.post("/api/v1/api-keys", headers=manager,
                                json={"name": "x", "scopes": ["registry:read"]}), 403)
     assert_problem(client.get("/api/v1/audit", headers=manager), 403)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
+from guanxi_shared.auth import Principal, Role, require_roles
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.pagination import Page, PageQuery, paginate
 
@@ -14,6 +15,8 @@ from ..schemas.identity import UserCreate, UserRead, UserUpdate
 from ..store import users
 from ..store.tables import User
 from .deps import Admin, Auth
+
+AdminOrManager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
@@ -26,11 +29,13 @@ def create_user(body: UserCreate, session: DbSession, _: Admin, auth: Auth) -> U
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.get("", summary="List users")
-def list_users(session: DbSession, _: Admin, page: PageQuery,
+@router.get("", summary="List users (a manager: the users of their own team)")
+def list_users(session: DbSession, principal: AdminOrManager, page: PageQuery,
                role: Annotated[str | None, Query(max_length=20)] = None,
                team_id: Annotated[str | None, Query(max_length=64)] = None) -> Page[UserRead]:
     stmt = select(User)
+    if principal.role == Role.manager:  # who their team's customers belong to, by name
+        stmt = stmt.where(User.team_id == principal.team_id)
     if role:
         stmt = stmt.where(User.role == role)
     if team_id:
