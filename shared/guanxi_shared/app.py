@@ -48,6 +48,11 @@ def ops_router() -> APIRouter:
         except Exception as exc:
             raise ServiceUnavailable("The database is not reachable",
                                      headers={"Retry-After": "5"}) from exc
+        if getattr(request.app.state, "migrations_dir", None) is not None:  # a Job migrates
+            behind = db.schema_behind(request.app.state.engine, request.app.state.migrations_dir)
+            if behind is not None:
+                raise ServiceUnavailable(f"Not ready: {behind}; run the migrations Job",
+                                         headers={"Retry-After": "5"})
         return {"status": "ready"}
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
@@ -71,7 +76,9 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     async def lifespan(app: FastAPI):
         configure_logging(settings.log_level)
         engine = db.make_engine(settings.database_url)
-        db.migrate(engine, migrations_dir)
+        if settings.migrate_on_start:
+            db.migrate(engine, migrations_dir)
+        app.state.migrations_dir = None if settings.migrate_on_start else migrations_dir
         app.state.engine = engine
         app.state.sessions = db.make_sessionmaker(engine, subscribers=settings.subscriber_urls(),
                                                   timezone=settings.timezone)

@@ -115,6 +115,30 @@ def migrate(engine: Engine, migrations_dir: Path) -> None:
         command.upgrade(cfg, "head")
 
 
+def schema_behind(engine: Engine, migrations_dir: Path) -> str | None:
+    """Why the database is behind this code's migrations, or None when it is not. A revision
+    this code does not know is taken as newer (a later version's Job ran first: migrations
+    only add, so this version still works on it)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    heads = set(script.get_heads())
+    if current >= heads:
+        return None
+    if not current:
+        return f"the database has no migrations applied; this version needs {', '.join(heads)}"
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        return None
+    return (f"the database is at {', '.join(sorted(current))}; this version needs "
+            f"{', '.join(sorted(heads))}")
+
+
 def run_env(target_metadata) -> None:
     """Body of every service's migrations/env.py."""
     from alembic import context

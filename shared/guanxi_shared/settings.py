@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     dispatch_max_backoff_seconds: float = 30.0
     http_timeout_seconds: float = 5.0
     run_background_jobs: bool = True
+    # false where one migrations Job applies them before a rollout (Kubernetes); /readyz then
+    # answers 503 while the database is behind this version's migrations
+    migrate_on_start: bool = True
 
     def subscriber_urls(self) -> dict[str, str]:
         pairs = (item.split("=", 1) for item in self.subscribers.split(",") if "=" in item)

@@ -2,11 +2,14 @@
 
 On PostgreSQL a replica becomes the leader by holding `pg_try_advisory_lock` on a dedicated
 connection; when it dies the connection closes, the lock is released and another replica's
-next attempt takes over. On SQLite the single process is the leader. Misfired daily runs are
+next attempt takes over (within `leader_retry_seconds`, 5 s). The leader checks its lock's
+connection on the same interval and steps down when it is lost (a database restart, a network
+cut), so at most one replica runs the jobs. On SQLite the single process is the leader. Misfired daily runs are
 coalesced into one catch-up run; the occurrence keys make even a double run harmless.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import datetime
@@ -83,6 +86,7 @@ class Leader(threading.Thread):
         super().__init__(name="engagement-leader", daemon=True)
         self.engine, self.settings = engine, settings
         self.stopping = threading.Event()
+        self.stepping_down = threading.Lock()
         self.scheduler: BackgroundScheduler | None = None
         self.connection = None
 
@@ -104,25 +108,45 @@ class Leader(threading.Thread):
                 if self.try_lead():
                     self.scheduler = start_jobs(self.engine, self.settings)
                     log.info("scheduler leader", extra={"service": self.settings.service_name})
-                    self.stopping.wait()
-                    return
+                    self.hold()
             except Exception:
-                log.exception("leader election failed; retrying")
+                log.exception("scheduler leadership lost or election failed; standing again")
+            self.step_down()
             self.stopping.wait(self.settings.leader_retry_seconds)
+
+    def hold(self) -> None:
+        """While leading, check every retry interval that the lock's connection still answers.
+        A lost connection means PostgreSQL has released the lock (another replica may hold it
+        by now): the check raises, and `run` stops the jobs and stands for election again."""
+        while not self.stopping.wait(self.settings.leader_retry_seconds):
+            if self.engine.dialect.name != "postgresql":
+                continue
+            if self.connection is None:
+                raise RuntimeError("the scheduler lock's connection is gone")
+            self.connection.execute(text("SELECT 1"))
+            self.connection.commit()
+
+    def step_down(self) -> None:
+        with self.stepping_down:
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            self.release()
 
     def stop(self) -> None:
         self.stopping.set()
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        self.release()
+        self.step_down()
         self.join(timeout=5)
 
     def release(self) -> None:
         """Drop the dedicated connection (not back to the pool), which frees the lock."""
-        if self.connection is not None:
-            self.connection.invalidate()
-            self.connection.close()
-            self.connection = None
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        with contextlib.suppress(Exception):  # already broken: it is discarded either way
+            connection.invalidate()
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 def start_scheduler(app: FastAPI):

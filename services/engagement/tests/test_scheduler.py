@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from guanxi_engagement.scheduler import JOBS_TABLE, Leader, start_jobs
 from guanxi_engagement.store.delivery import deliver_due
@@ -92,5 +92,36 @@ def test_one_leader_holds_the_lock_and_another_takes_over(client, database_url):
         assert second.try_lead()
     finally:
         second.release()
+        for engine in engines:
+            engine.dispose()
+
+
+def test_a_leader_that_loses_its_lock_connection_steps_down_and_stands_again(client,
+                                                                           database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are a PostgreSQL feature")
+    settings = client.app.state.settings.model_copy(update={"leader_retry_seconds": 0.1})
+    engines = [make_engine(database_url) for _ in range(2)]
+    leader = Leader(engine=engines[0], settings=settings)
+
+    def lock_holders() -> list[int]:
+        with engines[1].connect() as conn:
+            return list(conn.execute(text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :id"
+                " AND granted"), {"id": settings.scheduler_lock_id}).scalars())
+
+    leader.start()
+    try:
+        assert eventually(lambda: len(lock_holders()) == 1 and leader.scheduler is not None)
+        (first_pid,) = lock_holders()
+        with engines[1].connect() as conn:  # the database drops the lock's session
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+            conn.commit()
+        # noticed, stepped down, elected again on a new session: one holder, jobs running
+        assert eventually(lambda: lock_holders() not in ([], [first_pid])
+                   and leader.scheduler is not None and leader.scheduler.running)
+        assert len(lock_holders()) == 1
+    finally:
+        leader.stop()
         for engine in engines:
             engine.dispose()
