@@ -394,3 +394,15 @@ def test_flow_policy_is_read_by_all_and_set_by_managers(client):
     assert ok.status_code == 200 and ok.json()["service_channels"] == ["email", "log"]
     assert_problem(client.patch("/v1/policies/flows", json={"nurture_touches": 2},
                                 headers={"If-Match": etag}), 412)
+
+
+def test_thanks_wait_for_the_configured_greeting_hour(client_with, api_of):
+    with client_with(greeting_hour=11) as client:
+        api = api_of(client)
+        api.customer()
+        api.contact()
+        api.rule(trigger="purchase_thanks", channel="log")
+        with time_machine.travel(at(2027, 3, 2, 10, 15), tick=False):
+            deliver(client, "purchase.recorded", purchase())
+        [message] = api.messages()
+        assert message["send_after"].startswith("2027-03-02T03:00:00")  # 11:00 in Shanghai

@@ -303,13 +303,13 @@ def _retitle(session: Session, episode: RiskEpisode) -> None:
 
 
 def recovered(session: Session, *, customer_id: str, source: str) -> None:
-    """The episode ends; segment.changed ends only an episode it opened."""
-    episode = session.get(RiskEpisode, customer_id)
-    if episode is None or not episode.open or (source == "segment"
-                                               and episode.source != "segment"):
-        return
-    episode.open, episode.updated_at = False, utcnow()
-    session.add(episode)
+    """The episode ends; segment.changed ends only an episode it opened. One UPDATE: a full
+    rescoring sends this for most customers."""
+    stmt = update(RiskEpisode).where(RiskEpisode.customer_id == customer_id,
+                                     RiskEpisode.open == true())
+    if source == "segment":
+        stmt = stmt.where(RiskEpisode.source == "segment")
+    session.execute(stmt.values(open=False, updated_at=utcnow()))
 
 
 def on_segment_changed(session: Session, data: dict[str, Any]) -> None:
