@@ -1,15 +1,20 @@
 """Events needs consumes: registry customers and contacts, merges, erasures, segments."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from guanxi_shared.events import Event, EventHandler
 
+from .domain.balance import TOUCH_KINDS, BalanceKind
+from .store import balance
 from .store.privacy import erase
 from .store.read_model import upsert_contacts, upsert_customers
 from .store.selling import record_purchase, repoint_customer
 from .store.tables import (
+    Commitment,
     Complaint,
     ContactRef,
     CustomerRef,
@@ -18,7 +23,7 @@ from .store.tables import (
     Opportunity,
 )
 
-_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef)
+_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef, Commitment)
 
 
 def on_customer(session: Session, event: Event) -> None:
@@ -31,6 +36,7 @@ def on_customer_merged(session: Session, event: Event) -> None:
         session.execute(update(model).where(model.customer_id == merged_id)
                         .values(customer_id=into_id))
     repoint_customer(session, merged_id, into_id)
+    balance.repoint(session, merged_id, into_id)
     session.execute(delete(CustomerRef).where(CustomerRef.id == merged_id))
 
 
@@ -40,6 +46,21 @@ def on_customer_erased(session: Session, event: Event) -> None:
 
 def on_purchase(session: Session, event: Event) -> None:
     record_purchase(session, event.data)
+
+
+def on_touch(session: Session, event: Event) -> None:
+    """A care action engagement recorded (delivered greeting, visit, gift ...) deposits once:
+    the key is the touch's own source, so a touch published twice counts once."""
+    touch = event.data
+    kind = TOUCH_KINDS.get(touch.get("kind", ""))
+    if kind is None:
+        return
+    at = datetime.fromisoformat(touch["at"])
+    key = (f"complaint-resolved:{touch['source_id']}" if kind == BalanceKind.complaint_resolved
+           else f"touch:{touch['kind']}:{touch['source_id']}")
+    balance.record(session, customer_id=touch["customer_id"], kind=kind, source_key=key,
+                   occurred_at=at if at.tzinfo else at.replace(tzinfo=UTC),
+                   note=f"{touch['kind']} {touch['source_id']}")
 
 
 def on_contact(session: Session, event: Event) -> None:
@@ -64,4 +85,5 @@ HANDLERS: dict[str, EventHandler] = {
     "contact.erased": on_contact_erased,
     "segment.changed": on_segment,
     "purchase.recorded": on_purchase,
+    "touch.recorded": on_touch,
 }

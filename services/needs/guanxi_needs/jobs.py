@@ -1,4 +1,5 @@
-"""Periodic housekeeping: idle opportunities return to the pool, overdue complaints escalate."""
+"""Periodic housekeeping: idle opportunities return to the pool, overdue complaints escalate,
+overdue promises are flagged and withdraw from the relationship balance."""
 from __future__ import annotations
 
 import logging
@@ -7,8 +8,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI
 from sqlmodel import Session
 
+from guanxi_shared.db import local_today
 from guanxi_shared.models import utcnow
 
+from .store.commitments import flag_overdue
 from .store.complaints import escalate_overdue
 from .store.opportunities import release_expired
 
@@ -18,7 +21,9 @@ log = logging.getLogger("guanxi.needs")
 def housekeeping(session: Session) -> dict[str, int]:
     now = utcnow()
     return {"returned_to_pool": release_expired(session=session, now=now),
-            "escalated": escalate_overdue(session=session, now=now)}
+            "escalated": escalate_overdue(session=session, now=now),
+            "promises_broken": flag_overdue(session=session, now=now,
+                                            today=local_today(session))}
 
 
 def start_housekeeping(app: FastAPI):

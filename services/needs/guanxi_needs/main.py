@@ -5,7 +5,17 @@ from fastapi import FastAPI
 
 from guanxi_shared.app import create_service_app
 
-from .api import admin, complaints, expectations, needs, opportunities, privacy, products
+from .api import (
+    admin,
+    balance,
+    commitments,
+    complaints,
+    expectations,
+    needs,
+    opportunities,
+    privacy,
+    products,
+)
 from .events import HANDLERS
 from .jobs import start_housekeeping
 from .settings import Settings
@@ -20,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[needs.router, needs.categories, opportunities.router,
                  opportunities.pipeline_router, expectations.router, complaints.router,
                  privacy.router, admin.router, products.router, products.launches,
-                 products.customers],
+                 products.customers, balance.router, commitments.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
         on_start=[start_housekeeping],

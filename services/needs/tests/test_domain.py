@@ -5,6 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+from guanxi_needs.domain.balance import (
+    TOUCH_KINDS,
+    BalanceKind,
+    apply,
+    expectation_kind,
+    signed_points,
+)
+from guanxi_needs.domain.commitments import CommitmentStatus, kept_late
+from guanxi_needs.domain.commitments import is_overdue as commitment_overdue
 from guanxi_needs.domain.complaint_rules import ComplaintStatus, Severity, due_at, is_overdue
 from guanxi_needs.domain.man import ManAction, recommend
 from guanxi_needs.domain.need_flow import IllegalTransition, NeedStatus, check_transition
@@ -12,6 +21,7 @@ from guanxi_needs.domain.opportunity_rules import Stage, in_pool, protection_unt
 from guanxi_needs.domain.products import Lifecycle, check_lifecycle, name_key
 from guanxi_needs.domain.satisfaction import perception, satisfaction_index
 from guanxi_needs.domain.selling import Evidence, EvidenceKind, need_points, rank
+from guanxi_needs.schemas.balance import WeightsUpdate
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -106,3 +116,38 @@ def test_product_lifecycle_and_name_matching():
     assert check_lifecycle(Lifecycle.retired, Lifecycle.current) is None
     assert check_lifecycle(Lifecycle.current, Lifecycle.new) == "A current product cannot become new"
     assert name_key("  4000G   USB Drive ") == name_key("4000g usb drive") == "4000g usb drive"
+
+
+def test_balance_points_follow_the_policy_and_the_kind_decides_the_sign():
+    weights = {"greeting": Decimal("2.5"), "complaint": Decimal(5)}
+    assert signed_points(BalanceKind.greeting, weights) == Decimal("2.5")
+    assert signed_points(BalanceKind.complaint, weights) == Decimal(-5)
+    assert signed_points(BalanceKind.commitment_broken, {}) == Decimal(-5)  # the default
+    assert signed_points(BalanceKind.visit, {}) == Decimal(3)
+    # a greeting, a visit, a complaint, a broken promise: 2.5 + 3 - 5 - 5 = -4.5, overdrawn
+    steps = [signed_points(k, weights) for k in (BalanceKind.greeting, BalanceKind.visit,
+                                                 BalanceKind.complaint,
+                                                 BalanceKind.commitment_broken)]
+    assert apply(Decimal(0), steps) == [Decimal("2.5"), Decimal("5.5"), Decimal("0.5"),
+                                        Decimal("-4.5")]
+    assert set(WeightsUpdate.model_fields) == {k.value for k in BalanceKind}
+
+
+def test_expectation_checks_map_to_balance_kinds():
+    assert expectation_kind(index=Decimal(120), reached=False) == BalanceKind.expectation_exceeded
+    assert expectation_kind(index=Decimal(100), reached=False) == BalanceKind.expectation_met
+    assert expectation_kind(index=Decimal("99.9"), reached=True) == (
+        BalanceKind.satisfaction_below_100)
+    assert expectation_kind(index=None, reached=True) == BalanceKind.expectation_met
+    assert expectation_kind(index=None, reached=False) is None
+    assert TOUCH_KINDS["message"] == BalanceKind.greeting
+
+
+def test_a_promise_is_overdue_the_day_after_it_falls_due():
+    due = date(2026, 12, 1)
+    assert not commitment_overdue(status=CommitmentStatus.open, due_on=due, today=due)
+    assert commitment_overdue(status=CommitmentStatus.open, due_on=due, today=date(2026, 12, 2))
+    assert not commitment_overdue(status=CommitmentStatus.kept, due_on=due,
+                                  today=date(2026, 12, 9))
+    assert kept_late(due_on=due, kept_on=date(2026, 12, 2)) and not kept_late(due_on=due,
+                                                                              kept_on=due)

@@ -38,7 +38,8 @@ def test_merge_repoints_and_erase_deletes(client, kit, customer):
     erased = client.delete("/v1/privacy/customers/c1").json()
     assert erased == {"service": "needs", "erased": {
         "needs": 1, "opportunities": 1, "expectations": 0, "complaints": 1, "contacts": 1,
-        "purchase_lines": 0, "launch_calls": 0, "launch_reasons": 0}}
+        "purchase_lines": 0, "launch_calls": 0, "launch_reasons": 0, "commitments": 0,
+        "balance_entries": 1, "balance": 1}}
     assert client.get("/v1/needs", params={"customer_id": "c1"}).json()["items"] == []
 
 

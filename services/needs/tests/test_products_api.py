@@ -2,7 +2,11 @@
 related / back-end suggestions on a customer's context."""
 from guanxi_shared.testing import assert_problem, auth
 
-MANAGER = auth("manager", sub="u-boss", team_id="t1")
+
+def manager():
+    return auth("manager", sub="u-boss", team_id="t1")
+
+
 DRIVE = {
     "name": "4000G USB drive", "line": "Storage", "price_from": "399.00", "price_to": "599.00",
     "usp": {"statement": "The only pocket drive that holds 4000G",
@@ -21,7 +25,7 @@ def category(client, name="storage") -> str:
 
 
 def product(client, **fields) -> dict:
-    resp = client.post("/v1/products", json=fields, headers=MANAGER)
+    resp = client.post("/v1/products", json=fields, headers=manager())
     assert resp.status_code == 201, resp.text
     return resp.json()
 
@@ -52,7 +56,7 @@ def test_catalogue_keeps_usp_and_ffab_and_only_managers_edit(client):
     assert_problem(client.post("/v1/products", json={**DRIVE, "name": "X"}, headers=rep), 403)
     assert client.get(f"/v1/products/{drive['id']}", headers=rep).status_code == 200
     assert_problem(client.post("/v1/products", json={**DRIVE, "name": "4000g  usb DRIVE"},
-                               headers=MANAGER), 409)
+                               headers=manager()), 409)
     assert_problem(client.post("/v1/products", json={**DRIVE, "name": "Y",
                                                      "price_from": "700.00"}), 422)
     assert_problem(client.post("/v1/products", json={**DRIVE, "name": "Y",
@@ -109,17 +113,17 @@ def test_launch_call_list_ranks_customers_by_needs_and_purchases(client, kit):
                                                             "feedback": "no budget"})
     assert small["id"]
     assert_problem(client.post(f"/v1/products/{drive['id']}/launches",
-                               json={"kind": "upgrade"}, headers=MANAGER), 409)
+                               json={"kind": "upgrade"}, headers=manager()), 409)
     assert_problem(client.post(f"/v1/products/{drive['id']}/launches", json={},
                                headers=auth("rep", sub="u-rep", team_id="t1")), 403)
     launch = client.post(f"/v1/products/{drive['id']}/launches",
                          json={"launched_on": "2026-11-20", "note": "Double Eleven"},
-                         headers=MANAGER)
+                         headers=manager())
     assert launch.status_code == 201, launch.text
     launch = launch.json()
     assert launch["calls"] == 3 and launch["kind"] == "launch"
     assert client.get(f"/v1/products/{drive['id']}").json()["launched_on"] == "2026-11-20"
-    calls = client.get(f"/v1/launches/{launch['id']}/calls", headers=MANAGER).json()["items"]
+    calls = client.get(f"/v1/launches/{launch['id']}/calls", headers=manager()).json()["items"]
     assert [(c["customer_id"], c["score"], c["position"]) for c in calls] == [
         ("c1", 7, 1), ("c2", 6, 2), ("c3", 5, 3)]
     assert [(r["kind"], r["points"]) for r in calls[0]["reasons"]] == [("need", 5),

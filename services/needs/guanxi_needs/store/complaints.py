@@ -13,9 +13,11 @@ from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
+from ..domain.balance import BalanceKind
 from ..domain.complaint_rules import OPEN, ComplaintStatus, Severity, due_at, is_overdue
 from ..schemas.complaints import ComplaintCreate, ComplaintNeed, ComplaintRead
 from ..schemas.needs import NeedCreate, NeedSource
+from . import balance
 from . import needs as need_store
 from .access import apply_changes, get_visible, scoped, visible_customer
 from .tables import Complaint, ComplaintLog, Need
@@ -67,6 +69,9 @@ def open_complaint(*, session: Session, principal: Principal, complaint_in: Comp
             f"answer by {complaint.due_at.isoformat()}", principal.sub, "received")
     publish(session=session, event_type="complaint.opened", data=_event(complaint),
             source="needs")
+    balance.record(session, customer_id=complaint.customer_id, kind=BalanceKind.complaint,
+                   source_key=f"complaint:{complaint.id}", occurred_at=opened,
+                   note=complaint.summary[:200])
     session.commit()
     return complaint
 
@@ -115,6 +120,11 @@ def resolve(*, session: Session, principal: Principal, complaint: Complaint,
     apply_changes(complaint, {"status": ComplaintStatus.resolved.value,
                               "resolution": resolution})
     _notify(session, complaint, f"Resolution: {resolution}", principal.sub, "resolved")
+    # the same key as a "complaint" touch from engagement naming this complaint: counted once
+    balance.record(session, customer_id=complaint.customer_id,
+                   kind=BalanceKind.complaint_resolved,
+                   source_key=f"complaint-resolved:{complaint.id}", occurred_at=utcnow(),
+                   note=resolution[:200])
     session.commit()
     return complaint
 
@@ -170,15 +180,19 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
 
 def escalate_overdue(*, session: Session, now: datetime) -> int:
     """The periodic job: open complaints past their SLA are escalated once, and logged."""
-    late = list(session.scalars(select(Complaint.id).where(
+    overdue = session.execute(select(Complaint.id, Complaint.customer_id).where(
         Complaint.status.in_(OPEN_STATUSES), Complaint.due_at < now,
-        Complaint.escalated_at.is_(None))))
-    if not late:
+        Complaint.escalated_at.is_(None))).all()
+    if not overdue:
         return 0
+    late = [row.id for row in overdue]
     session.execute(update(Complaint).where(Complaint.id.in_(late))
                     .values(escalated_at=now, version=Complaint.version + 1, updated_at=now))
     session.execute(ComplaintLog.__table__.insert(), [  # type: ignore[attr-defined]
         {"complaint_id": cid, "kind": "escalated", "text": "Past its SLA: escalated",
          "by": "system", "at": now, "created_at": now, "updated_at": now} for cid in late])
+    for row in overdue:  # only the complaints that passed their SLA since the last run
+        balance.record(session, customer_id=row.customer_id, kind=BalanceKind.sla_missed,
+                       source_key=f"sla-missed:{row.id}", occurred_at=now)
     session.commit()
     return len(late)

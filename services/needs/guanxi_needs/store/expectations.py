@@ -8,8 +8,10 @@ from guanxi_shared.auth import Principal
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
 from guanxi_shared.events import publish
+from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
 
+from ..domain.balance import expectation_kind
 from ..domain.satisfaction import perception, satisfaction_index
 from ..schemas.expectations import (
     CheckCreate,
@@ -20,6 +22,7 @@ from ..schemas.expectations import (
     ExpectationUpdate,
     GoalKind,
 )
+from . import balance
 from .access import apply_changes, get_visible, scoped, visible_customer
 from .tables import Expectation, ExpectationCheck
 
@@ -65,9 +68,20 @@ def add_check(*, session: Session, principal: Principal, goal: Expectation,
     if (check_in.expected_score is None) != (check_in.experienced_score is None):
         raise Invalid("Give both the expected and the experienced value score, or neither")
     checked_on = check_in.checked_on or local_today(session)
-    session.add(ExpectationCheck.model_validate({
+    check = ExpectationCheck.model_validate({
         **check_in.model_dump(), "checked_on": checked_on, "expectation_id": goal.id,
-        "checked_by": principal.sub}))
+        "checked_by": principal.sub})
+    session.add(check)
+    session.flush()
+    index = (satisfaction_index(expected=check_in.expected_score,
+                                experienced=check_in.experienced_score)
+             if check_in.expected_score is not None else None)
+    # a goal reached counts once (the first check that reaches it); every scored check counts
+    if kind := expectation_kind(index=index,
+                                reached=check_in.reached and goal.reached_on is None):
+        balance.record(session, customer_id=goal.customer_id, kind=kind,
+                       source_key=f"expectation-check:{check.id}", occurred_at=utcnow(),
+                       note=goal.goal[:200])
     changes = {}
     if check_in.reached and goal.reached_on is None:
         changes = {"reached_on": checked_on, "reported_on": local_today(session)}

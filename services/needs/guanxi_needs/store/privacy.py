@@ -7,6 +7,8 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from .tables import (
+    BalanceEntry,
+    Commitment,
     Complaint,
     ComplaintLog,
     ContactRef,
@@ -20,6 +22,7 @@ from .tables import (
     Opportunity,
     OpportunityActivity,
     PurchaseLineRef,
+    RelationshipBalance,
 )
 
 # child table, its parent key column, parent table
@@ -29,7 +32,9 @@ _CHILDREN = [(NeedHistory, NeedHistory.need_id, Need),
              (ComplaintLog, ComplaintLog.complaint_id, Complaint)]
 _PARENTS = {"needs": Need, "opportunities": Opportunity, "expectations": Expectation,
             "complaints": Complaint, "contacts": ContactRef, "purchase_lines": PurchaseLineRef,
-            "launch_calls": LaunchCall, "launch_reasons": LaunchEvidence}
+            "launch_calls": LaunchCall, "launch_reasons": LaunchEvidence,
+            "commitments": Commitment, "balance_entries": BalanceEntry,
+            "balance": RelationshipBalance}
 
 
 def export(*, session: Session, customer_id: str) -> dict[str, list[dict[str, Any]]]:

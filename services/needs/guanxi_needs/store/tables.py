@@ -283,3 +283,62 @@ class LaunchEvidence(SQLModel, table=True):
     detail: str = Field(max_length=4000)
     points: int
     evidence_on: date
+
+
+class BalancePolicy(Versioned, table=True):
+    """The company's weights for the relationship balance (one row), set by an admin."""
+
+    __tablename__ = "balance_policy"
+
+    id: str = Field(default="company", primary_key=True, max_length=16)
+    weights: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class RelationshipBalance(Timestamped, table=True):
+    """One customer's running balance (情感银行)."""
+
+    __tablename__ = "relationship_balance"
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    balance: Decimal = Field(sa_type=MONEY, index=True)
+    deposits: Decimal = Field(sa_type=MONEY)
+    withdrawals: Decimal = Field(sa_type=MONEY)
+    entries: int = 0
+    last_change_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class BalanceEntry(Timestamped, table=True):
+    """One deposit or withdrawal; `source_key` names the fact, so a fact counts once."""
+
+    __tablename__ = "balance_entry"
+    __table_args__ = (Index("ix_balance_entry_customer", "customer_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    points: Decimal = Field(sa_type=MONEY)
+    balance_after: Decimal = Field(sa_type=MONEY)
+    source_key: str = Field(max_length=128, unique=True)
+    note: str | None = Field(default=None, max_length=500)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Commitment(Versioned, table=True):
+    """A promise a rep made to a contact, with its due date (答应的事一定做到)."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (Index("ix_commitment_status_due", "status", "due_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    contact_id: str | None = Field(default=None, max_length=32)
+    promise: str = Field(max_length=2000)
+    due_on: date
+    origin: str = Field(max_length=16)
+    origin_ref: str | None = Field(default=None, max_length=64)
+    made_by: str = Field(max_length=64, index=True)
+    status: str = Field(default="open", max_length=16)
+    kept_on: date | None = None
+    outcome_note: str | None = Field(default=None, max_length=2000)
+    flagged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,101 @@
+"""/v1/commitments: promises to contacts, the agenda of open ones, overdue flags for managers."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal, Writer
+from guanxi_shared.db import local_today
+from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.pagination import PageQuery
+
+from ..domain.commitments import CommitmentOrigin, CommitmentStatus
+from ..schemas.commitments import (
+    CommitmentCancel,
+    CommitmentCreate,
+    CommitmentKeep,
+    CommitmentPage,
+    CommitmentRead,
+    CommitmentUpdate,
+)
+from ..store import commitments as store
+from ..store.tables import Commitment
+
+router = APIRouter(prefix="/v1/commitments", tags=["commitments"])
+IdFilter = Annotated[str | None, Query(max_length=64)]
+
+
+def visible_commitment(commitment_id: Annotated[str, Path(max_length=32)], session: DbSession,
+                       principal: CurrentPrincipal) -> Commitment:
+    return store.get(session=session, principal=principal, commitment_id=commitment_id)
+
+
+VisibleCommitment = Annotated[Commitment, Depends(visible_commitment)]
+
+
+def _read(session: DbSession, commitment: Commitment, response: Response) -> CommitmentRead:
+    set_etag(response, commitment.id, commitment.version)
+    return store.to_read(commitment, local_today(session))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CommitmentRead)
+def make_promise(commitment_in: CommitmentCreate, session: DbSession, principal: Writer,
+                 response: Response) -> CommitmentRead:
+    """Record a promise made to a contact on a visit, a complaint or a call (少承诺多做事)."""
+    return _read(session, store.create(session=session, principal=principal,
+                                       commitment_in=commitment_in), response)
+
+
+@router.get("", response_model=CommitmentPage)
+def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+                  customer_id: IdFilter = None, status: CommitmentStatus | None = None,
+                  made_by: IdFilter = None, origin: CommitmentOrigin | None = None,
+                  overdue: Annotated[bool | None, Query(
+                      description="true: open past their due date (what managers chase)")] = None,
+                  due_from: date | None = None,
+                  due_to: Annotated[date | None, Query(
+                      description="The agenda: status=open&due_to=<end of the week>")] = None,
+                  ) -> CommitmentPage:
+    """Soonest due first; a rep sees their customers' promises and those they made."""
+    rows, cursor = store.list_page(session=session, principal=principal, page=page, filters={
+        "customer_id": customer_id, "status": status.value if status else None,
+        "made_by": made_by, "origin": origin.value if origin else None, "overdue": overdue,
+        "due_from": due_from, "due_to": due_to})
+    today = local_today(session)
+    return CommitmentPage(items=[store.to_read(r, today) for r in rows], next_cursor=cursor)
+
+
+@router.get("/{commitment_id}", response_model=CommitmentRead)
+def read_promise(commitment: VisibleCommitment, session: DbSession,
+                 response: Response) -> CommitmentRead:
+    return _read(session, commitment, response)
+
+
+@router.patch("/{commitment_id}", response_model=CommitmentRead)
+def edit_promise(commitment_in: CommitmentUpdate, commitment: VisibleCommitment,
+                 session: DbSession, principal: Writer, request: Request,
+                 response: Response) -> CommitmentRead:
+    check_if_match(request, commitment.id, commitment.version)
+    return _read(session, store.update_promise(session=session, commitment=commitment,
+                                               commitment_in=commitment_in), response)
+
+
+@router.post("/{commitment_id}/keep", response_model=CommitmentRead)
+def keep_promise(body: CommitmentKeep, commitment: VisibleCommitment, session: DbSession,
+                 principal: Writer, request: Request, response: Response) -> CommitmentRead:
+    """Done: kept on time, or late (a late one stays flagged and its withdrawal stands)."""
+    check_if_match(request, commitment.id, commitment.version)
+    return _read(session, store.keep(session=session, commitment=commitment,
+                                     kept_on=body.kept_on, note=body.note), response)
+
+
+@router.post("/{commitment_id}/cancel", response_model=CommitmentRead)
+def cancel_promise(body: CommitmentCancel, commitment: VisibleCommitment, session: DbSession,
+                   principal: Writer, request: Request, response: Response) -> CommitmentRead:
+    """Withdrawn by agreement before it fell due; past its due date it is broken instead."""
+    check_if_match(request, commitment.id, commitment.version)
+    return _read(session, store.cancel(session=session, commitment=commitment,
+                                       reason=body.reason), response)

@@ -1,0 +1,81 @@
+"""Commitment schemas (答应的事一定做到): a promise to a contact, due on a date."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from guanxi_shared.models import InputModel
+from guanxi_shared.pagination import Page
+
+from ..domain.commitments import CommitmentOrigin, CommitmentStatus
+from .common import Id, Text
+
+Promise = Annotated[str, Field(min_length=1, max_length=2000)]
+Ref = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CommitmentCreate(InputModel):
+    customer_id: Id
+    contact_id: Id | None = Field(default=None, description="Who the promise was made to")
+    promise: Promise
+    due_on: date
+    origin: CommitmentOrigin = Field(description="Where it was made: a visit, a complaint, a call")
+    origin_ref: Ref | None = Field(
+        default=None, description="The visit, complaint or call id; a complaint must be the "
+                                  "same customer's")
+
+
+class CommitmentUpdate(InputModel):
+    """Only while open; a promise already past its due date cannot be moved (it is broken)."""
+
+    promise: Promise | None = None
+    due_on: date | None = None
+    contact_id: Id | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in ("promise", "due_on"):
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name} may not be null")
+        return data
+
+
+class CommitmentKeep(InputModel):
+    kept_on: date | None = Field(default=None, description="Defaults to today")
+    note: Text | None = None
+
+
+class CommitmentCancel(InputModel):
+    reason: Text
+
+
+class CommitmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    customer_id: str
+    contact_id: str | None
+    promise: str
+    due_on: date
+    origin: CommitmentOrigin
+    origin_ref: str | None
+    made_by: str
+    status: CommitmentStatus
+    overdue: bool = Field(description="Open past its due date")
+    kept_on: date | None
+    kept_late: bool
+    outcome_note: str | None
+    flagged_at: datetime | None = Field(
+        description="When the overdue promise was flagged to the manager and withdrew from "
+                    "the relationship balance")
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CommitmentPage(Page[CommitmentRead]):
+    pass
