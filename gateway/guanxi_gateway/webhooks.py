@@ -23,7 +23,8 @@ EVENT_TYPES = ("customer.created", "customer.updated", "customer.merged", "custo
                "need.created", "need.decided", "opportunity.won", "opportunity.lost",
                "complaint.opened", "complaint.closed", "satisfaction.scored",
                "segment.changed", "invoice.changed", "reasons.changed",
-               "opportunity.qualified", "complaint.progress", "expectation.reached")
+               "opportunity.qualified", "complaint.progress", "expectation.reached",
+               "balance.changed")
 
 
 def _queue(session: Session, event: Event) -> None:

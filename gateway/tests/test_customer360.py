@@ -16,6 +16,8 @@ def fill(services, *, skip: str = ""):
         ("needs", "/v1/needs/unmet"): [],
         ("needs", "/v1/opportunities"): EMPTY,
         ("needs", "/v1/customers/c1/suggestions"): {"customer_id": "c1", "items": []},
+        ("needs", "/v1/customers/c1/balance"): {"customer_id": "c1", "balance": "0.00"},
+        ("needs", "/v1/commitments"): EMPTY,
         ("engagement", "/v1/tasks"): EMPTY,
         ("engagement", "/v1/messages"): EMPTY,
         ("engagement", "/v1/occasions"): EMPTY,

@@ -25,7 +25,7 @@ SUBSCRIPTIONS = {
     "registry": ["segmentation", "engagement", "needs", "gateway"],
     "needs": ["registry", "segmentation", "engagement", "gateway"],
     "segmentation": ["engagement", "gateway"],
-    "engagement": ["gateway"],
+    "engagement": ["needs", "gateway"],
     "gateway": [],
 }
 

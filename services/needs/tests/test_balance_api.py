@@ -166,9 +166,10 @@ def test_an_overdue_promise_is_flagged_to_the_manager_and_withdraws_once(client,
         first = commit(client, "2026-12-01", contact_id="k1")
         later = commit(client, "2026-12-08", origin="call")
         assert first["status"] == "open" and not first["overdue"]
-        assert_problem(client.post("/v1/commitments", json={
-            "customer_id": "c1", "promise": "x", "due_on": "2026-11-29", "origin": "call"},
-            headers=rep()), 422)
+        written_late = commit(client, "2026-11-29", origin="call")
+        assert written_late["overdue"] is True
+        client.post(f"/v1/commitments/{written_late['id']}/keep", json={"kept_on": "2026-11-29"},
+                    headers=rep())
         assert_problem(client.post("/v1/commitments", json={
             "customer_id": "c1", "promise": "x", "due_on": "2026-12-01", "origin": "call",
             "contact_id": "nobody"}, headers=rep()), 422)

@@ -58,8 +58,7 @@ def create(*, session: Session, principal: Principal,
         if complaint is None or complaint.customer_id != commitment_in.customer_id:
             raise _invalid("origin_ref", "A promise made on a complaint names that complaint "
                                          "of the same customer")
-    if commitment_in.due_on < local_today(session):
-        raise _invalid("due_on", "A promise cannot be due in the past")
+    # a promise recorded after its due date (written down late) is overdue at once
     commitment = Commitment.model_validate({**commitment_in.model_dump(),
                                             "made_by": principal.sub})
     session.add(commitment)
