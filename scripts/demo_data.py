@@ -93,6 +93,101 @@ def load_demo_work(http: httpx.Client, rng: random.Random, ids: list[str], today
             headers={"Idempotency-Key": f"demo-cp{n}"}).raise_for_status()
 
 
+def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], today: date) -> None:
+    """Products with USP and FFAB (the course's 4000G USB drive), purchases naming them, needs
+    that fit, a launch with its call list, promises, and balances moved by complaints and
+    expectation checks."""
+    def send(method: str, path: str, key: str | None = None, **kwargs) -> dict:
+        headers = {"Idempotency-Key": key} if key else {}
+        for _ in range(40):  # needs may not have heard of the customer yet
+            resp = http.request(method, "/api/v1/needs" + path, headers=headers, **kwargs)
+            if resp.status_code not in (404, 422) or "ustomer" not in resp.text:
+                break
+            time.sleep(0.25)
+        resp.raise_for_status()
+        return resp.json()
+
+    storage = send("POST", "/categories", "demo-cat-storage", json={"name": "存储设备"})["id"]
+    data = send("POST", "/categories", "demo-cat-data", json={"name": "数据服务"})["id"]
+
+    def product(key: str, body: dict) -> dict:
+        return send("POST", "/products", f"demo-prod-{key}", json={"currency": "CNY", **body})
+
+    cloud = product("cloud", {
+        "name": "云备份服务", "line": "数据服务", "lifecycle": "current", "price_from": "600.00",
+        "price_to": "3000.00", "category_ids": [data], "summary": "按年订阅的异地备份",
+        "usp": {"statement": "断电、丢失、损坏，文件都还在",
+                "points": [{"direction": "service", "dimension": "safety",
+                            "claim": "三地异地备份", "proof": "2025 年全年零数据丢失"}]},
+        "ffab": [{"feature": "异地三副本", "function": "自动同步每一个文件",
+                  "advantage": "不依赖任何一块硬盘", "benefit": "再大的意外也不丢数据"}]})
+    recovery = product("recovery", {
+        "name": "数据恢复服务", "line": "数据服务", "lifecycle": "current",
+        "price_from": "300.00", "price_to": "5000.00", "category_ids": [data]})
+    small = product("1000g", {
+        "name": "1000G U盘", "line": "移动存储", "lifecycle": "current", "price_from": "199.00",
+        "price_to": "259.00", "category_ids": [storage],
+        "related_product_ids": [recovery["id"]], "back_end_product_ids": [cloud["id"]]})
+    product("500g", {"name": "500G U盘", "line": "移动存储", "lifecycle": "retired",
+                     "price_from": "99.00", "price_to": "99.00"})
+    drive = product("4000g", {
+        "name": "4000G U盘", "line": "移动存储", "lifecycle": "new", "price_from": "899.00",
+        "price_to": "1099.00", "category_ids": [storage],
+        "summary": "口袋大小的 4000G 存储", "related_product_ids": [cloud["id"]],
+        "usp": {"statement": "唯一装得下 4000G 的口袋 U盘",
+                "versus_competitors": "同类产品最大 2000G",
+                "points": [{"direction": "product", "dimension": "capacity",
+                            "claim": "4000G 超大容量", "proof": "第三方实测"},
+                           {"direction": "product", "dimension": "quality",
+                            "claim": "防水防摔金属外壳", "proof": "1.5 米跌落测试"}]},
+        "ffab": [{"feature": "超大容量", "function": "存储海量数据", "advantage": "便携耐用",
+                  "benefit": "您的重要文件永不丢失"}]})
+    buyers = rng.sample(ids, k=min(30, len(ids)))
+    for n, cid in enumerate(buyers):  # a small first deal: the 1000G drive
+        http.post("/api/v1/registry/purchases", json={
+            "customer_id": cid, "purchased_on": (today - timedelta(days=20 + n * 7)).isoformat(),
+            "channel": "门店", "external_ref": f"DEMO-CRAFT-{n}",
+            "lines": [{"product": "1000G U盘", "product_id": small["id"],
+                       "quantity": str(rng.randint(1, 20)), "unit_price": "229.00"}]},
+            headers={"Idempotency-Key": f"demo-craft-p{n}"}).raise_for_status()
+    for n, cid in enumerate(rng.sample(ids, k=min(20, len(ids)))):
+        send("POST", "/needs", f"demo-craft-n{n}", json={
+            "customer_id": cid, "need_class": "product", "category_id": storage,
+            "source": "sales", "urgency": rng.choice(["low", "normal", "high", "urgent"]),
+            "description": rng.choice(["设计图纸太大，现有 U盘装不下", "需要随身带全部项目资料",
+                                       "想要更耐摔的移动存储"])})
+    for n, cid in enumerate(buyers[:5]):
+        send("POST", "/needs", f"demo-craft-pc{n}", json={
+            "customer_id": cid, "need_class": "positively_correlated", "category_id": data,
+            "source": "service", "description": "担心 U盘丢失后资料找不回"})
+    for _ in range(60):  # the purchases reach needs through the registry's events
+        if send("GET", f"/customers/{buyers[-1]}/suggestions")["items"]:
+            break
+        time.sleep(0.5)
+    send("POST", f"/products/{drive['id']}/launches", "demo-craft-launch",
+         json={"kind": "launch", "note": "新品上市：先打给最需要的重点客户"})
+    promises = ["下周一前发送 4000G U盘 样品", "月底前提供数据恢复报价", "周五回电确认交货时间",
+                "两天内上门检查设备", "下次拜访带上培训资料"]
+    for n, cid in enumerate(buyers[:10]):
+        send("POST", "/commitments", f"demo-craft-c{n}", json={
+            "customer_id": cid, "promise": promises[n % len(promises)],
+            "due_on": (today + timedelta(days=n % 8)).isoformat(),
+            "origin": ["visit", "call", "call"][n % 3]})
+    for n, cid in enumerate(buyers[10:16]):  # a complaint, handled well or not yet
+        opened = send("POST", "/complaints", f"demo-craft-cp{n}", json={
+            "customer_id": cid, "channel": "wechat", "severity": "medium",
+            "summary": rng.choice(["U盘读写变慢", "送货晚了两天", "发票抬头错误"])})
+        if n % 2 == 0:
+            send("POST", f"/complaints/{opened['id']}/resolve", f"demo-craft-cr{n}",
+                 json={"resolution": "已更换新品并致歉"})
+    for n, cid in enumerate(buyers[16:22]):  # expectations met, exceeded, or missed
+        goal = send("POST", "/expectations", f"demo-craft-e{n}", json={
+            "customer_id": cid, "goal_kind": "single", "goal": "资料备份零丢失"})
+        send("POST", f"/expectations/{goal['id']}/checks", f"demo-craft-ec{n}", json={
+            "result": "季度回访检查", "expected_score": "100",
+            "experienced_score": ["120", "100", "85"][n % 3]})
+
+
 def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7,
                    users_password: str | None = None) -> None:
     """`users_password`: also create the demo reps and managers (console logins) and make
@@ -181,3 +276,4 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
         http.post("/api/v1/segmentation/recompute", json={"snapshot": True}).raise_for_status()
         if users_password:
             load_demo_work(http, rng, ids, today)
+        load_demo_craft(http, rng, ids, today)
