@@ -145,8 +145,9 @@ def thank_purchase(session: Session, data: dict[str, Any]) -> None:
     today = local_today(session)
     if not rules.is_recent(purchase.purchased_on, today, flow_policy(session).late_fact_days):
         return
-    if mark(session, "purchase_thanks", purchase.id, purchase.customer_id):
-        for rule in _matching_rules(session, "purchase_thanks", purchase.customer_id):
+    thanks = _matching_rules(session, "purchase_thanks", purchase.customer_id)
+    if thanks and mark(session, "purchase_thanks", purchase.id, purchase.customer_id):
+        for rule in thanks:
             if rule.channel in MESSAGE_CHANNELS:
                 add_messages(session, rule_id=rule.id, customer_id=purchase.customer_id,
                              contacts=current_contacts(), channel=rule.channel, kind=rule.kind,
