@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from guanxi_shared import reasons
 from guanxi_shared.db import local_today
 from guanxi_shared.events import Event, EventHandler
 
@@ -16,6 +17,7 @@ from .store.tables import (
     CustomerRef,
     CustomerScore,
     PurchaseFact,
+    Reason,
     SatisfactionScore,
     StatusChange,
 )
@@ -28,7 +30,14 @@ def on_customer(session: Session, event: Event) -> None:
     if current is None or current.status != status:
         session.add(StatusChange(customer_id=data["id"], status=status,
                                  lost_reason=data.get("lost_reason"),
+                                 lost_reason_code=data.get("lost_reason_code"),
                                  changed_at=event.occurred_at))
+    elif status == "lost" and "lost_reason_code" in data:  # the reason corrected later
+        session.execute(update(StatusChange).where(
+            StatusChange.id == select(func.max(StatusChange.id)).where(
+                StatusChange.customer_id == data["id"]).scalar_subquery())
+            .values(lost_reason_code=data["lost_reason_code"],
+                    lost_reason=data.get("lost_reason")))
     values = {k: data[k] for k in ("name", "status", "lost_reason", "owner_id", "team_id",
                                    "region", "industry") if k in data}
     if current is None:
@@ -82,7 +91,12 @@ def on_satisfaction(session: Session, event: Event) -> None:
         index=round(experienced / expected * 100, 1) if expected else 0.0))
 
 
+def on_reasons(session: Session, event: Event) -> None:
+    reasons.apply_list(session, Reason, event.data)
+
+
 HANDLERS: dict[str, EventHandler] = {
+    "reasons.changed": on_reasons,
     "customer.created": on_customer,
     "customer.updated": on_customer,
     "customer.merged": on_merged,

@@ -140,7 +140,7 @@ def test_snapshots_migration_and_churn(client):
                                              "to": (TODAY + timedelta(days=1)).isoformat()}).json()
     this_month = report[-1]
     assert this_month["lost"] == 3
-    assert this_month["reasons"][0] == {"name": "价格", "count": 2, "percent": 66.7}
+    assert this_month["unrecorded"] == {"count": 3, "percent": 100.0}  # a note, no reason code
     assert_problem(client.get("/v1/churn", params={"from": "2026-02-01", "to": "2026-01-01"}), 422)
 
 

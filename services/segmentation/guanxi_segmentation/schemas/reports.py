@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
+from guanxi_shared.reasons import ReasonBreakdown
 
 
 class GridCell(BaseModel):
@@ -85,11 +86,13 @@ class Share(BaseModel):
     percent: float
 
 
-class ChurnPeriod(BaseModel):
+class ChurnPeriod(ReasonBreakdown):
+    """Customers lost in the period, the segment they were in, and why: each reason of the
+    company list in percent, and the share the company could have prevented (controllable)."""
+
     period: str
     lost: int
     segments: list[Share]
-    reasons: list[Share]
 
 
 class MigrationCell(BaseModel):

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import Select, case, func, select
 from sqlmodel import Session
 
+from guanxi_shared import reasons
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.db import local_today
 
@@ -19,6 +20,7 @@ from .tables import (
     CustomerRef,
     CustomerScore,
     PurchaseFact,
+    Reason,
     SatisfactionScore,
     ScoreRun,
     ScoreSnapshot,
@@ -93,7 +95,8 @@ def pareto_report(session: Session, principal: Principal, measure: str) -> dict[
 def churn_report(session: Session, principal: Principal, start: date, end: date,
                  period: str) -> list[dict[str, Any]]:
     """Per period: customers recorded lost, the segment they were in, and why, in percent."""
-    stmt = (select(StatusChange.customer_id, StatusChange.changed_at, StatusChange.lost_reason)
+    stmt = (select(StatusChange.customer_id, StatusChange.changed_at,
+                   StatusChange.lost_reason_code)
             .join(CustomerRef, CustomerRef.id == StatusChange.customer_id)
             .where(StatusChange.status == "lost",
                    StatusChange.changed_at >= datetime.combine(start, time(), tzinfo=UTC),
@@ -103,17 +106,19 @@ def churn_report(session: Session, principal: Principal, start: date, end: date,
         stmt = stmt.where(visible)
     losses = session.execute(stmt).all()
     segment_of = _segments_before(session, [(cid, at.date()) for cid, at, _ in losses])
+    labels = reasons.labels_of(session, Reason)
     buckets: dict[str, list[tuple[str, str | None]]] = {}
-    for cid, at, reason in losses:
+    for cid, at, code in losses:
         buckets.setdefault(_period_key(at.date(), period), []).append(
-            (segment_of.get(cid, "unscored"), reason))
+            (segment_of.get(cid, "unscored"), code))
     out = []
     for key in _period_keys(start, end, period):
         items = buckets.get(key, [])
         n = len(items)
+        why = reasons.breakdown(Counter(code for _, code in items), labels)
         out.append({"period": key, "lost": n,
                     "segments": _percentages(Counter(s for s, _ in items), n),
-                    "reasons": _percentages(Counter(r or "unrecorded" for _, r in items), n)})
+                    **why.model_dump()})
     return out
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, utcnow
+from guanxi_shared.reasons import ReasonFields
 
 
 class CustomerRef(Timestamped, table=True):
@@ -47,6 +48,7 @@ class StatusChange(SQLModel, table=True):
     customer_id: str = Field(max_length=32, index=True)
     status: str = Field(max_length=16)
     lost_reason: str | None = Field(default=None, max_length=500)
+    lost_reason_code: str | None = Field(default=None, max_length=32)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -162,3 +164,10 @@ class PurchasePeriod(SQLModel, table=True):
     revenue: Decimal = Field(sa_type=MONEY)
     cohort: int | None = None
     prev_bought: bool = False
+
+
+class Reason(ReasonFields, table=True):
+    """Segmentation's copy of the registry's churn reasons (reasons.changed), for labels and
+    the controllable share in the churn report."""
+
+    __tablename__ = "reason"
