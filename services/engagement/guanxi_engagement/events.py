@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from guanxi_shared import reasons
 from guanxi_shared.db import upsert
 from guanxi_shared.events import Event, EventHandler
 from guanxi_shared.models import utcnow
@@ -21,6 +22,7 @@ from .store.tables import (
     Occasion,
     OpenNeed,
     PurchaseFact,
+    Reason,
     Task,
     Visit,
 )
@@ -168,7 +170,12 @@ def on_expectation_reached(session: Session, event: Event) -> None:
     flows.on_goal_reached(session, event.data)
 
 
+def on_reasons(session: Session, event: Event) -> None:
+    reasons.apply_list(session, Reason, event.data)
+
+
 HANDLERS: dict[str, EventHandler] = {
+    "reasons.changed": on_reasons,
     "customer.created": on_customer,
     "customer.updated": on_customer,
     "customer.merged": on_customer_merged,

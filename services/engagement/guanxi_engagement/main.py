@@ -9,6 +9,7 @@ from guanxi_shared.client import ServiceClient
 
 from .api import calendar, context, gifts, messages, occasions, rules, runs, tasks, visits
 from .api import flows as flow_api
+from .api import renewals as renewals_api
 from .channels import build_channels
 from .events import HANDLERS
 from .scheduler import start_scheduler
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Calendar, greetings, revisits, visits, gifts, renewals and messages.",
         routers=[calendar.router, rules.router, runs.router, tasks.router, visits.router,
                  gifts.router, messages.router, context.router, occasions.router,
-                 flow_api.router],
+                 flow_api.router, renewals_api.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
         on_start=[install_clients, flows.install, start_scheduler],

@@ -33,6 +33,7 @@ from ..schemas.messages import (
     GiftTabooUpdate,
 )
 from ..settings import Settings
+from ..store.renewal_report import check_reason_code
 from ..store.tables import Contract, Gift, GiftLog, GiftTaboo
 from .deps import created, get_or_404, save_update, settings_of, visible_customer
 
@@ -170,4 +171,5 @@ def record_renewal(contract_id: str, body: ContractRenewal, session: DbSession,
     visible_customer(session, principal, contract.customer_id)
     if contract.renewal != "pending":
         raise Conflict(f"Contract {contract_id} renewal is already recorded")
+    check_reason_code(session, body.reason_code)
     return save_update(session, contract, body, request, response)

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
+from guanxi_shared.reasons import CODE_PATTERN
 
 from .rules import Audience, MessageKind
 
@@ -219,7 +220,19 @@ class ContractCreate(InputModel):
 
 class ContractRenewal(InputModel):
     renewal: Literal["renewed", "lost"]
-    reason: str | None = Field(default=None, max_length=500)
+    reason_code: str | None = Field(
+        default=None, max_length=32, pattern=CODE_PATTERN,
+        description="Why it was not renewed: a code of the company's reasons list "
+                    "(registry GET /v1/reasons); required with renewal lost")
+    reason: str | None = Field(default=None, max_length=500, description="A note beside it")
+
+    @model_validator(mode="after")
+    def lost_needs_code(self) -> ContractRenewal:
+        if self.renewal == "lost" and not self.reason_code:
+            raise ValueError("a contract not renewed needs a reason_code")
+        if self.renewal == "renewed" and self.reason_code:
+            raise ValueError("a renewed contract takes no reason_code")
+        return self
 
 
 class ContractRead(BaseModel):
@@ -230,4 +243,5 @@ class ContractRead(BaseModel):
     amount: Decimal
     renewal: str
     reason: str | None
+    reason_code: str | None = None
     version: int

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id
+from guanxi_shared.reasons import ReasonFields
 
 
 class CustomerRef(Timestamped, table=True):
@@ -307,7 +308,8 @@ class Contract(Versioned, table=True):
     ends_on: date = Field(index=True)
     amount: Decimal = Field(sa_type=MONEY)
     renewal: str = Field(default="pending", max_length=16)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500)  # the note beside reason_code
+    reason_code: str | None = Field(default=None, max_length=32)  # why not renewed (Reason)
 
 
 class SchedulerRun(Timestamped, table=True):
@@ -342,3 +344,10 @@ class RuleDay(SQLModel, table=True):
 
     rule_id: str = Field(primary_key=True, max_length=32)
     occurs_on: date = Field(primary_key=True)
+
+
+class Reason(ReasonFields, table=True):
+    """Engagement's copy of the registry's non-renewal reasons (reasons.changed): validates a
+    contract not renewed and labels the renewal report."""
+
+    __tablename__ = "reason"
