@@ -2,7 +2,7 @@
 defaults so that a renewal can be recorded before the first reasons.changed arrives
 
 Revision ID: ca411e39309d
-Revises: 9ee7d01efdd7
+Revises: 743296166c55
 Create Date: 2026-12-02 06:13:43.889762
 """
 from alembic import op
@@ -13,7 +13,7 @@ from guanxi_shared.reasons import SEEDED_AT, default_rows
 
 
 revision = 'ca411e39309d'
-down_revision = '9ee7d01efdd7'
+down_revision = '743296166c55'
 branch_labels = None
 depends_on = None
 
