@@ -231,3 +231,27 @@ def test_every_change_publishes_invoice_changed(database_url):
         "invoice_id": inv["id"], "customer_id": cid, "document_id": "EV-1", "currency": "CNY",
         "amount": "90.00", "outstanding": "90.00", "issue_date": "2026-12-01",
         "due_date": "2026-12-31", "status": "open"}
+
+
+def test_personal_data_export_includes_invoices_and_payments(client):
+    cid = customer(client, "戊")
+    inv = invoice(client, cid, "EXP-1", amount="60.00")
+    client.post(f"/v1/invoices/{inv['id']}/payments",
+                json={"payment_id": "EXP-P", "amount": "10.00", "paid_on": inv["issue_date"]})
+    exported = client.get(f"/v1/customers/{cid}/export").json()
+    assert [(i["document_id"], i["outstanding"]) for i in exported["invoices"]] == [
+        ("EXP-1", "50.00")]
+    assert exported["invoices"][0]["payments"][0]["payment_id"] == "EXP-P"
+
+
+def test_updated_since_pages_changes_in_order_for_a_resync(client):
+    cid = customer(client, "己")
+    first = invoice(client, cid, "RS-1")
+    second = invoice(client, cid, "RS-2")
+    client.post(f"/v1/invoices/{first['id']}/payments",
+                json={"payment_id": "RS-P", "amount": "5.00", "paid_on": first["issue_date"]})
+    since = second["updated_at"]
+    changed = client.get("/v1/invoices", params={"updated_since": since}).json()["items"]
+    assert [i["id"] for i in changed] == [second["id"], first["id"]]  # the payment came last
+    assert_problem(client.get("/v1/invoices", params={"updated_since": "2026-01-01T00:00:00"}),
+                   422)

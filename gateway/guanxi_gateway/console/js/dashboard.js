@@ -1,7 +1,7 @@
 // The manager's dashboard. Each panel draws one chart (ECharts, loaded on this page only) with
 // its table one click away and a CSV export of exactly the rows the chart shows.
-import { addDays, api, downloadCsv, errorBox, h, money, mount, pct, segmentName, select, t,
-  table } from "./core.js";
+import { addDays, api, downloadCsv, errorBox, h, money, mount, pct, segmentName, select, state,
+  t, table } from "./core.js";
 
 let echartsReady = null;
 function loadECharts() {
@@ -230,10 +230,13 @@ function migration(p, snapshots) {
   return load();
 }
 
+// A reason of the company list, in the reader's language (the churn report sends both labels).
+const reasonName = (r) => (state.lang === "en" ? r.label_en : r.label_zh);
+
 function churn(periods) {
-  const reasons = [...new Set(periods.flatMap((p) => p.reasons.map((r) => r.name)))];
+  const reasons = [...new Set(periods.flatMap((p) => p.reasons.map(reasonName)))];
   const rows = periods.flatMap((p) => p.reasons.map((r) => ({ period: p.period, lost: p.lost,
-    reason: r.name, count: r.count, percent: r.percent })));
+    reason: reasonName(r), count: r.count, percent: r.percent })));
   return {
     rows,
     columns: [{ key: "period", label: t("period") }, { key: "lost", label: t("fn_lost"), num: true },
@@ -244,7 +247,7 @@ function churn(periods) {
       xAxis: { type: "category", data: periods.map((p) => p.period) },
       yAxis: { type: "value", name: t("customers") },
       series: reasons.map((name) => ({ name, type: "bar", stack: "lost",
-        data: periods.map((p) => p.reasons.find((r) => r.name === name)?.count || 0) })),
+        data: periods.map((p) => p.reasons.find((r) => reasonName(r) === name)?.count || 0) })),
     },
   };
 }

@@ -11,6 +11,7 @@ from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
 from guanxi_shared.http_cache import set_etag
+from guanxi_shared.models import Instant
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.invoices import (
@@ -68,13 +69,16 @@ def list_invoices(
     currency: Currency = None,
     document_id: Annotated[str | None, Query(max_length=128)] = None,
     due_from: date | None = None, due_to: date | None = None,
+    updated_since: Annotated[Instant | None, Query(
+        description="Changed since (for a consumer's resync; sorts by updated_at)")] = None,
     sort: Literal["created_at", "due_date", "updated_at"] = "created_at",
     order: Literal["asc", "desc"] = "asc",
 ) -> InvoicePage:
     rows, cursor = store.list_page(
         session=session, principal=principal, page=page, customer_id=customer_id,
         status=status, overdue=overdue, owner_id=owner_id, team_id=team_id, currency=currency,
-        document_id=document_id, due_from=due_from, due_to=due_to, sort=sort,
+        document_id=document_id, due_from=due_from, due_to=due_to,
+        updated_since=updated_since, sort=sort,
         descending=order == "desc")
     today = local_today(session)
     return InvoicePage(items=[store.read_model(r, today) for r in rows], next_cursor=cursor)

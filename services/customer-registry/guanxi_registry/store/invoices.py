@@ -6,7 +6,7 @@ payments racing for the last yuan cannot both pass the 'not more than is owed' c
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -202,7 +202,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               overdue: bool | None = None, owner_id: str | None = None,
               team_id: str | None = None, currency: str | None = None,
               document_id: str | None = None, due_from: date | None = None,
-              due_to: date | None = None,
+              due_to: date | None = None, updated_since: datetime | None = None,
               sort: Literal["created_at", "due_date", "updated_at"] = "created_at",
               descending: bool = False) -> tuple[list[Invoice], str | None]:
     stmt = select(Invoice).join(Customer, Customer.id == Invoice.customer_id)
@@ -216,6 +216,9 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
     if overdue is not None:
         late = and_(Invoice.status == "open", Invoice.due_date < local_today(session))
         stmt = stmt.where(late if overdue else not_(late))
+    if updated_since is not None:  # a consumer's resync: everything changed since, in order
+        stmt = stmt.where(Invoice.updated_at >= updated_since)
+        sort, descending = "updated_at", False
     return paginate(session, stmt, sort=SORTS[sort], key=Invoice.id, page=page,
                     descending=descending)
 

@@ -13,6 +13,7 @@ from ..schemas.contacts import ContactRead
 from ..schemas.purchases import PurchaseRead
 from ..schemas.relations import NoteRead, ReferralRead
 from . import customers as customer_store
+from . import invoices as invoice_store
 from .tables import (
     Contact,
     Customer,
@@ -20,6 +21,7 @@ from .tables import (
     Erasure,
     FieldChange,
     GroupMember,
+    Invoice,
     Note,
     Purchase,
     Referral,
@@ -42,6 +44,9 @@ def export_customer(session: Session, customer: Customer) -> dict[str, Any]:
             select(Contact).where(Contact.customer_id == cid))),
         "purchases": _dump(PurchaseRead, session.scalars(
             select(Purchase).where(Purchase.customer_id == cid).order_by(Purchase.purchased_on))),
+        "invoices": [invoice_store.detail(session, i).model_dump(mode="json") for i in
+                     session.scalars(select(Invoice).where(Invoice.customer_id == cid)
+                                     .order_by(Invoice.issue_date, Invoice.id))],
         "notes": _dump(NoteRead, session.scalars(select(Note).where(Note.customer_id == cid))),
         "referrals": _dump(ReferralRead, session.scalars(select(Referral).where(
             (Referral.referrer_customer_id == cid) | (Referral.referred_customer_id == cid)))),
