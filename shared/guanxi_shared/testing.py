@@ -99,10 +99,15 @@ def empty_database(url: str) -> None:
     engine.dispose()
 
 
+TEST_TOKEN_TTL_SECONDS = 6 * 3600
+
+
 def token(role: Role | str = Role.admin, sub: str = "u-admin", team_id: str | None = None,
           scopes: list[str] | None = None) -> str:
     principal = Principal(sub=sub, role=Role(role), team_id=team_id, scopes=scopes or [])
-    return mint_token(principal, SECRET)
+    # Tests mint headers once per module; a busy machine can take longer than the 5-minute
+    # production lifetime to reach the last test of a module.
+    return mint_token(principal, SECRET, ttl=TEST_TOKEN_TTL_SECONDS)
 
 
 def auth(role: Role | str = Role.admin, sub: str = "u-admin", team_id: str | None = None,
