@@ -57,7 +57,9 @@ def contact_row(data: dict[str, Any]) -> dict[str, Any]:
             "cares_about": [*(data.get("cares_about_people") or []),
                             *(data.get("cares_about_things") or []),
                             *(data.get("hobbies") or [])],
-            "left_on": data.get("left_on"), "updated_at": utcnow()}
+            "left_on": data.get("left_on"), "native_place": data.get("native_place"),
+            "ethnicity": data.get("ethnicity"), "hobbies": data.get("hobbies") or [],
+            "updated_at": utcnow()}
 
 
 def purchase_row(data: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,13 @@ from guanxi_engagement.domain.calendar import (
     official_days,
     solar_birthday_keys,
 )
-from guanxi_engagement.domain.gifts import Taboo, check_gift
+from guanxi_engagement.domain.gifts import (
+    Recipient,
+    Taboo,
+    check_gift,
+    gift_overdue,
+    normalise,
+)
 from guanxi_engagement.domain.occasions import next_occurrence, occurrence_in
 from guanxi_engagement.domain.respect import QuietHours, block_reason
 from guanxi_engagement.domain.templates import render
@@ -79,13 +85,16 @@ def test_block_reasons():
 
 
 def test_gift_taboos_budget_and_spacing():
-    args = dict(occasion=None, region="北京", cost=Decimal("100"), spent_in_period=Decimal(0),
-                budget_per_period=Decimal("500"), last_given_on=None, on=date(2027, 1, 10),
-                min_days_between=30)
+    args = dict(occasion=None, recipient=Recipient(native_place="北京"), cost=Decimal("100"),
+                spent_in_period=Decimal(0), budget_per_period=Decimal("500"),
+                last_given_on=None, on=date(2027, 1, 10), min_days_between=30)
     assert check_gift(category="clock", **args).blocked
+    assert check_gift(category="钟表", **args).blocked == check_gift(category="watch",
+                                                                     **args).blocked
     assert not check_gift(category="tea", **args).blocked
     sick = {**args, "occasion": "sick"}
-    assert check_gift(category="apple", **{**sick, "region": "上海"}).blocked
+    assert check_gift(category="苹果", **{**sick, "recipient": Recipient(native_place="上海")}
+                      ).blocked
     apple_elsewhere = check_gift(category="apple", **sick)
     assert not apple_elsewhere.blocked and apple_elsewhere.warnings
     assert check_gift(category="tea", **{**args, "spent_in_period": Decimal("450")}).blocked
@@ -93,7 +102,8 @@ def test_gift_taboos_budget_and_spacing():
 
 
 def test_taboos_scoped_by_group_and_tag():
-    args = dict(category="liquor", occasion=None, region="宁夏", cost=Decimal("100"),
+    args = dict(category="liquor", occasion=None, recipient=Recipient(native_place="宁夏"),
+                cost=Decimal("100"),
                 spent_in_period=Decimal(0), budget_per_period=Decimal("500"),
                 last_given_on=None, on=date(2027, 1, 10), min_days_between=30)
     halal = Taboo("liquor", "no alcohol", groups=("清真",))
@@ -104,7 +114,8 @@ def test_taboos_scoped_by_group_and_tag():
     assert not check_gift(**args, groups=["key"], **taboos).blocked
     assert check_gift(**args, tags=["hospital"], **taboos).warnings == ["not for patients"]
     # Every scope set must match: the tag alone is not enough outside the region.
-    assert not check_gift(**{**args, "region": "北京"}, tags=["hospital"], **taboos).warnings
+    assert not check_gift(**{**args, "recipient": Recipient(native_place="北京")},
+                          tags=["hospital"], **taboos).warnings
     assert not check_gift(**args, groups=["清真"]).blocked  # company taboos not given
 
 
@@ -127,3 +138,20 @@ def test_template_language_and_placeholders():
     assert render(texts, "en", {"name": "Li"}) == "Happy New Year, Li!"
     assert render(texts, "fr", {"name": "李"}) == "李，新春快乐！"
     assert render({"zh": "{unknown}好"}, None, {}) == "好"
+
+
+def test_categories_are_normalised_with_their_synonyms():
+    assert {normalise(w) for w in ("钟", "钟表", "clock", "Watch", " 手表 ")} == {"clock"}
+    assert normalise("梨") == normalise("Pears") == "pear"
+    assert normalise("伞") == "umbrella" and normalise("苹果") == "apple"
+    assert normalise("鞋") == "shoes" and normalise("剪刀") == "knife"
+    assert normalise("Silk scarf") == "silk scarf"  # unknown words compare as written
+
+
+def test_a_customer_is_flagged_only_past_the_longest_gap_the_policy_allows():
+    on = date(2027, 1, 1)
+    assert gift_overdue(last_given_on=date(2026, 1, 1), on=on, max_days_between=365) is None
+    assert gift_overdue(last_given_on=date(2025, 12, 31), on=on, max_days_between=365) == \
+        "no gift for 366 days (policy: at most 365)"
+    assert gift_overdue(last_given_on=date(2020, 1, 1), on=on, max_days_between=None) is None
+    assert gift_overdue(last_given_on=None, on=on, max_days_between=30) is None

@@ -7,7 +7,8 @@ REP = auth("rep", "rep-1")
 
 
 def test_taboo_gifts_are_blocked_and_the_log_keeps_warnings(api, client):
-    api.customer("c1", region="上海")
+    api.customer("c1", region="北京")
+    api.contact("p1", "c1", native_place="上海")
     clock = client.post("/v1/gifts", json={"name": "Desk clock", "category": "clock",
                                            "cost": "300.00"}).json()
     apple = client.post("/v1/gifts", json={"name": "Apples", "category": "apple",
@@ -18,7 +19,7 @@ def test_taboo_gifts_are_blocked_and_the_log_keeps_warnings(api, client):
                                                  "given_on": "2027-02-01"})
     assert "送终" in assert_problem(blocked, 422)["detail"]
     assert_problem(client.post("/v1/gifts/log", json={
-        "gift_id": apple["id"], "customer_id": "c1", "occasion": "sick",
+        "gift_id": apple["id"], "customer_id": "c1", "contact_id": "p1", "occasion": "sick",
         "given_on": "2027-02-01"}), 422)
     first = client.post("/v1/gifts/log", json={"gift_id": tea["id"], "customer_id": "c1",
                                                "occasion": "spring_festival",
@@ -108,19 +109,24 @@ def test_a_taboo_for_a_group_or_a_tag_blocks_or_warns_only_for_those_customers(a
         "category": "flowers", "reason": "菊花 are for funerals", "block": False,
         "tags": ["hospital"]}).status_code == 201
 
-    def log(customer_id: str, gift_id: str):
+    def log(customer_id: str, gift_id: str, **extra):
         return client.post("/v1/gifts/log", json={"gift_id": gift_id, "customer_id": customer_id,
-                                                  "given_on": "2027-02-01"})
+                                                  "given_on": "2027-02-01", **extra})
 
     problem = assert_problem(log("c1", liquor), 422)
     assert "halal" in problem["detail"] and problem["errors"][0]["field"] == "gift_id"
-    assert log("c2", liquor).json()["warnings"] == []  # same region, another group
+    api.contact("p2", "c2", ethnicity="汉族")
+    # same region, another group; the recipient named, so 清真 customs are checked too
+    assert log("c2", liquor, contact_id="p2").json()["warnings"] == []
     assert log("c3", flowers).json()["warnings"] == ["菊花 are for funerals"]
     assert log("c1", flowers).json()["warnings"] == []
     # Planning a gift: the same check, nothing logged.
     check = client.post("/v1/gifts/check", json={"gift_id": liquor, "customer_id": "c1",
                                                  "given_on": "2027-06-01"}, headers=REP)
-    assert check.json() == {"blocked": ["no alcohol for halal customers"], "warnings": []}
+    assert check.json()["blocked"] == ["no alcohol for halal customers"]
+    assert check.json()["warnings"] == [  # no recipient named: their customs are unknown
+        "no recipient named (contact_id), so not checked against their native place and "
+        "customs: alcohol is forbidden by the recipient's customs (清真)"]
     assert client.get("/v1/gifts/log", params={"customer_id": "c1"}).json()[0]["gift_id"] \
         == flowers
     # A retired taboo blocks no more.

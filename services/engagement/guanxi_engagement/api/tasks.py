@@ -29,7 +29,7 @@ from ..schemas.tasks import (
     TaskReschedule,
 )
 from ..store.tables import Task
-from ..store.tasks import agenda, customer_briefs, visible_tasks
+from ..store.tasks import agenda, agenda_birthdays, customer_briefs, visible_tasks
 from .deps import created, first_or_404, save_update, settings_of, visible_customer
 
 router = APIRouter(tags=["tasks"])
@@ -130,4 +130,7 @@ def get_agenda(session: DbSession, principal: CurrentPrincipal, request: Request
     items = [AgendaItem(task=TaskRead.model_validate(t, from_attributes=True),
                         customer=CustomerBrief.model_validate(briefs[t.customer_id])
                         if t.customer_id in briefs else None) for t in tasks]
-    return AgendaRead(assignee_id=who, start=start, end=end, items=items)
+    birthdays = agenda_birthdays(session=session, principal=principal, owner_id=who,
+                                 start=start, end=end)
+    return AgendaRead(assignee_id=who, start=start, end=end, items=items,
+                      birthdays=birthdays)

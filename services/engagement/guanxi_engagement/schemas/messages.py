@@ -138,7 +138,10 @@ GiftPage = Page[GiftRead]
 class GiftGive(InputModel):
     gift_id: str = Field(max_length=32)
     customer_id: str = Field(max_length=32)
-    contact_id: str | None = Field(default=None, max_length=32)
+    contact_id: str | None = Field(
+        default=None, max_length=32,
+        description="The recipient, one of the customer's contacts: taboos of their native "
+                    "place (籍贯) and ethnicity or customs are checked, and their hobbies")
     occasion: str | None = Field(default=None, max_length=64, description="e.g. sick, wedding")
     given_on: date
 
@@ -148,6 +151,8 @@ class GiftCheckRead(BaseModel):
 
     blocked: list[str]
     warnings: list[str]
+    fits: list[str] = Field(default_factory=list,
+                            description="The recipient's hobbies the gift fits")
 
 
 Scope = list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
@@ -155,10 +160,12 @@ Scope = list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 
 
 class GiftTabooCreate(InputModel):
-    """A company taboo: gifts of `category` block (or warn) for the customers in scope.
+    """A company taboo: gifts of `category` block (or warn) for the recipients in scope.
 
-    Each scope that is given must match: a region is part of the customer's region; groups
-    and tags match when the customer has one of them. No scope: every customer.
+    Each scope that is given must match: a region is part of the recipient contact's native
+    place (籍贯), an ethnicity part of their ethnicity or customs; groups and tags match when
+    the customer has one of them. No scope: everyone. Categories match by meaning: 钟, 钟表,
+    clock and watch are one.
     """
 
     category: str = Field(min_length=1, max_length=32, description="e.g. clock, knife, green_hat")
@@ -169,6 +176,8 @@ class GiftTabooCreate(InputModel):
     regions: Scope = Field(default_factory=list, max_length=50)
     groups: Scope = Field(default_factory=list, max_length=50)
     tags: Scope = Field(default_factory=list, max_length=50)
+    ethnicities: Scope = Field(default_factory=list, max_length=60,
+                               description="e.g. 回族: only for recipients of these customs")
 
 
 class GiftTabooUpdate(InputModel):
@@ -181,6 +190,7 @@ class GiftTabooUpdate(InputModel):
     regions: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
     groups: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
     tags: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
+    ethnicities: Scope = Field(default=None, max_length=60)  # type: ignore[assignment]
     active: bool = Field(default=None)  # type: ignore[assignment]
 
 
@@ -193,6 +203,7 @@ class GiftTabooRead(BaseModel):
     regions: list[str]
     groups: list[str]
     tags: list[str]
+    ethnicities: list[str]
     active: bool
     version: int
 
@@ -209,6 +220,20 @@ class GiftLogRead(BaseModel):
     cost: Decimal
     given_on: date
     warnings: list[str]
+
+
+class GiftOverdueRead(BaseModel):
+    """A customer given no gift for longer than the policy allows."""
+
+    customer_id: str
+    name: str
+    owner_id: str | None
+    last_given_on: date | None = Field(description="None: never given a gift")
+    days_since: int | None
+    reason: str
+
+
+GiftOverduePage = Page[GiftOverdueRead]
 
 
 class ContractCreate(InputModel):

@@ -72,6 +72,20 @@ class ContactBrief(BaseModel):
     cares_about: list[str]
 
 
+class UpcomingBirthday(BaseModel):
+    """A contact's birthday coming up; a lunar one (农历生日) resolved to its solar day."""
+
+    contact_id: str
+    customer_id: str
+    name: str
+    on: date = Field(description="The solar day the birthday falls on")
+    calendar: Literal["solar", "lunar"]
+    lunar_month: int | None = Field(description="For a lunar birthday: 农历月")
+    lunar_day: int | None = Field(description="For a lunar birthday: 农历日")
+    lunar_leap: bool | None = Field(description="For a lunar birthday: born in a leap month")
+    turns: int | None = Field(description="Age reached, when the birth year is known")
+
+
 class CustomerBrief(BaseModel):
     """What a rep needs on the call: last purchase, segment, open needs, the people, and the
     weddings, moves and achievements coming up."""
@@ -86,6 +100,11 @@ class CustomerBrief(BaseModel):
     contacts: list[ContactBrief]
     upcoming_occasions: list[UpcomingOccasion] = Field(
         default_factory=list, description="Occasions in the next days, soonest first")
+    upcoming_birthdays: list[UpcomingBirthday] = Field(
+        default_factory=list, description="Contacts' birthdays in the next days, soonest first")
+    last_gift_on: date | None = Field(default=None, description="The last gift given")
+    gift_flags: list[str] = Field(
+        default_factory=list, description="E.g. no gift for longer than the policy allows")
 
 
 class AgendaItem(BaseModel):
@@ -98,6 +117,9 @@ class AgendaRead(BaseModel):
     start: date
     end: date
     items: list[AgendaItem]
+    birthdays: list[UpcomingBirthday] = Field(
+        default_factory=list, description="Birthdays from start to end of the contacts of "
+        "the assignee's customers, lunar ones resolved to this year's solar day")
 
 
 class ChecklistItem(InputModel):

@@ -1,13 +1,17 @@
 """Tasks and the agenda (日程): queries that respect who may see which customer."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 
+from ..domain.gifts import gift_overdue
+from .birthdays import birthdays_between
+from .delivery import current_policy
+from .gifts import last_gift_days
 from .occasions import upcoming_occasions
 from .tables import ContactRef, CustomerRef, OpenNeed, PurchaseFact, Task
 
@@ -25,13 +29,14 @@ def visible_tasks(principal: Principal):
 
 def customer_briefs(*, session: Session, customer_ids: list[str], on: date,
                     occasion_days: int = 30) -> dict[str, dict]:
-    """Context for many customers in five queries, whatever their number; occasions are
-    those falling within `occasion_days` days from `on`."""
+    """Context for many customers in a fixed number of queries, whatever their number;
+    occasions and birthdays are those falling within `occasion_days` days from `on`."""
     if not customer_ids:
         return {}
     briefs = {c.id: {"id": c.id, "name": c.name, "segment": c.segment, "tier": c.tier,
                      "last_purchase_on": None, "last_purchase_amount": None,
-                     "open_needs": [], "contacts": [], "upcoming_occasions": []}
+                     "open_needs": [], "contacts": [], "upcoming_occasions": [],
+                     "upcoming_birthdays": [], "last_gift_on": None, "gift_flags": []}
               for c in session.scalars(select(CustomerRef)
                                        .where(CustomerRef.id.in_(customer_ids)))}
     latest = (select(PurchaseFact.customer_id, PurchaseFact.purchased_on, PurchaseFact.amount,
@@ -54,6 +59,18 @@ def customer_briefs(*, session: Session, customer_ids: list[str], on: date,
     for cid, occasions in upcoming_occasions(session=session, customer_ids=list(briefs),
                                              start=on, days=occasion_days).items():
         briefs[cid]["upcoming_occasions"] = occasions
+    try:
+        end = on + timedelta(days=occasion_days)
+    except OverflowError:
+        end = date.max
+    for birthday in birthdays_between(session, start=on, end=end,
+                                      customers=CustomerRef.id.in_(list(briefs))):
+        briefs[birthday["customer_id"]]["upcoming_birthdays"].append(birthday)
+    limit = current_policy(session).gift_max_days_between
+    for cid, last in last_gift_days(session, list(briefs)).items():
+        briefs[cid]["last_gift_on"] = last
+        flag = gift_overdue(last_given_on=last, on=on, max_days_between=limit)
+        briefs[cid]["gift_flags"] = [flag] if flag else []
     return briefs
 
 
@@ -63,3 +80,14 @@ def agenda(*, session: Session, principal: Principal, assignee_id: str, start: d
         visible_tasks(principal).where(Task.assignee_id == assignee_id, Task.status == "open",
                                        Task.due_on >= start, Task.due_on <= end)
         .order_by(Task.due_on, Task.id).limit(limit)))
+
+
+def agenda_birthdays(*, session: Session, principal: Principal, owner_id: str, start: date,
+                     end: date) -> list[dict]:
+    """Birthdays from `start` to `end` of the contacts of `owner_id`'s customers that the
+    caller may see."""
+    customers = CustomerRef.owner_id == owner_id
+    condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
+    if condition is not None:
+        customers = and_(customers, condition)
+    return birthdays_between(session, start=start, end=end, customers=customers)
