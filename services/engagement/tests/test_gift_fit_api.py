@@ -3,8 +3,14 @@ matched with their synonyms, hobbies, and customers gone too long without a gift
 week shows contacts' birthdays, lunar ones on this year's solar day."""
 from guanxi_shared.testing import assert_problem, auth
 
-REP = auth("rep", "rep-1")
-OTHER_REP = auth("rep", "rep-2")
+
+def rep() -> dict:
+    """Minted when used: a module-level token expires in a long test session."""
+    return auth("rep", "rep-1")
+
+
+def other_rep() -> dict:
+    return auth("rep", "rep-2")
 
 
 def gift(client, name: str, category: str, cost: str = "100.00") -> str:
@@ -102,21 +108,21 @@ def test_a_customer_without_a_gift_for_longer_than_the_policy_is_flagged(api, cl
         resp = client.post("/v1/gifts/log", json={"gift_id": tea, "customer_id": cid,
                                                   "given_on": on})
         assert resp.status_code == 201, resp.text
-    overdue = client.get("/v1/gifts/overdue", params={"on": "2027-01-01"}, headers=REP).json()
+    overdue = client.get("/v1/gifts/overdue", params={"on": "2027-01-01"}, headers=rep()).json()
     assert [(o["customer_id"], o["days_since"]) for o in overdue["items"]] == [("c1", 396)]
     assert overdue["items"][0]["reason"] == "no gift for 396 days (policy: at most 365)"
     everyone = client.get("/v1/gifts/overdue", params={"on": "2027-01-01",
                                                        "include_never": True}).json()
     assert [o["customer_id"] for o in everyone["items"]] == ["c1", "c3", "c4"]
     context = client.get("/v1/customers/c1/context", params={"on": "2027-01-01"},
-                         headers=REP).json()
+                         headers=rep()).json()
     assert context["last_gift_on"] == "2025-12-01"
     assert context["gift_flags"] == ["no gift for 396 days (policy: at most 365)"]
     assert client.get("/v1/customers/c2/context", params={"on": "2027-01-01"}).json()[
         "gift_flags"] == []
     assert_problem(client.patch("/v1/policies", json={"gift_max_days_between": 0}), 422)
     assert client.patch("/v1/policies", json={"gift_max_days_between": 90}).status_code == 200
-    tighter = client.get("/v1/gifts/overdue", params={"on": "2027-01-01"}, headers=REP).json()
+    tighter = client.get("/v1/gifts/overdue", params={"on": "2027-01-01"}, headers=rep()).json()
     assert [o["customer_id"] for o in tighter["items"]] == ["c1", "c2"]
     assert client.patch("/v1/policies", json={"gift_max_days_between": None}).status_code == 200
     assert client.get("/v1/gifts/overdue", params={"on": "2027-01-01"}).json()["items"] == []
@@ -135,15 +141,15 @@ def test_the_reps_week_shows_birthdays_with_lunar_ones_on_this_years_solar_day(a
     api.contact("p9", "c2", birthday_calendar="solar", birthday="1990-09-15")  # not rep-1's
     api.rule(trigger="month_start", channel="call")
     agenda = client.get("/v1/agenda", params={"on": "2027-09-13", "span": "week"},
-                        headers=REP).json()
+                        headers=rep()).json()
     assert [(b["contact_id"], b["on"], b["calendar"]) for b in agenda["birthdays"]] == [
         ("p2", "2027-09-15", "lunar"), ("p1", "2027-09-16", "solar")]
     assert agenda["birthdays"][0]["lunar_month"] == 8 and agenda["birthdays"][1]["turns"] == 47
     other = client.get("/v1/agenda", params={"on": "2027-09-13", "span": "week",
-                                             "assignee_id": "rep-1"}, headers=OTHER_REP).json()
+                                             "assignee_id": "rep-1"}, headers=other_rep()).json()
     assert other["birthdays"] == []
     context = client.get("/v1/customers/c1/context", params={"on": "2027-09-13"},
-                         headers=REP).json()
+                         headers=rep()).json()
     assert [b["contact_id"] for b in context["upcoming_birthdays"]] == ["p2", "p1"]
     api.contact("p5", "c1", birthday_calendar="lunar", lunar_birthday_month=6,
                 lunar_birthday_day=10, lunar_birthday_leap=True)

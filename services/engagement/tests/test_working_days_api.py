@@ -1,8 +1,15 @@
 """Lead times, working-day shifts and the official schedule through real daily runs."""
 from guanxi_shared.testing import assert_problem, auth
 
-REP = auth("rep", "rep-1")
-MANAGER = auth("manager", "boss")
+
+def rep() -> dict:
+    """Minted when used: a module-level token expires in a long test session."""
+    return auth("rep", "rep-1")
+
+
+def manager() -> dict:
+    return auth("manager", "boss")
+
 
 NATIONAL_DAY_2031 = {
     "days_off": [{"on": f"2031-10-0{d}", "name": "国庆节"} for d in range(1, 8)],
@@ -56,7 +63,7 @@ def test_a_month_start_call_on_national_day_moves_by_the_company_policy(api, cli
     assert (task["due_on"], task["occurs_on"]) == ("2026-09-30", "2026-10-01")
 
     assert_problem(client.patch("/v1/policies", json={"workday_shift": "next"},
-                                headers=REP), 403)
+                                headers=rep()), 403)
     assert_problem(client.patch("/v1/policies", json={"workday_shift": "later"}), 422)
     resp = client.patch("/v1/policies", json={"workday_shift": "next"})
     assert resp.status_code == 200 and resp.json()["workday_shift"] == "next", resp.text
@@ -103,9 +110,9 @@ def test_an_admin_loads_a_year_the_library_does_not_know_and_the_run_uses_it(api
         "The official holiday schedule for 2032 is not"]
 
     assert_problem(client.put("/v1/calendar/official/2031", json=NATIONAL_DAY_2031,
-                              headers=REP), 403)
+                              headers=rep()), 403)
     assert_problem(client.put("/v1/calendar/official/2031", json=NATIONAL_DAY_2031,
-                              headers=MANAGER), 403)
+                              headers=manager()), 403)
     wrong_year = {"days_off": [{"on": "2032-10-01"}]}
     problem = assert_problem(client.put("/v1/calendar/official/2031", json=wrong_year), 422)
     assert "2032-10-01 is not in 2031" in problem["detail"]
@@ -131,8 +138,8 @@ def test_an_admin_loads_a_year_the_library_does_not_know_and_the_run_uses_it(api
     runs = client.get("/v1/runs").json()["items"]
     assert [(r["run_on"], r["trigger"], len(r["warnings"])) for r in runs] == [
         ("2031-09-30", "api", 1), ("2031-09-30", "api", 2)]
-    assert_problem(client.get("/v1/runs", headers=REP), 403)
+    assert_problem(client.get("/v1/runs", headers=rep()), 403)
 
-    assert client.delete("/v1/calendar/official/2031", headers=REP).status_code == 403
+    assert client.delete("/v1/calendar/official/2031", headers=rep()).status_code == 403
     assert client.delete("/v1/calendar/official/2031").status_code == 204
     assert client.get("/v1/calendar/official/2031").json()["known"] is False
