@@ -171,3 +171,15 @@ def test_replicas_accept_each_others_fresh_credentials_and_honour_revocations(ma
     for headers in (bearer(key["key"]), bearer(token)):
         assert_problem(second.get("/api/v1/registry/customers", headers=headers), 401)
     assert user_id in second.app.state.authenticator.known_users()
+
+
+def test_null_role_or_password_is_a_422_naming_it(client):
+    """Issue 15: PATCH {"role": null} was a 500; team_id may be cleared."""
+    user_id, _ = user_headers(client, "rep", team_id="east")
+    for field in ("role", "password", "name", "active"):
+        body = assert_problem(client.patch(f"/api/v1/users/{user_id}", json={field: None}), 422)
+        assert [e["loc"] for e in body["errors"]] == [["body", field]], body
+    assert client.get(f"/api/v1/users/{user_id}").json()["role"] == "rep"
+    cleared = client.patch(f"/api/v1/users/{user_id}", json={"team_id": None})
+    assert cleared.status_code == 200 and cleared.json()["team_id"] is None
+    assert client.get("/api/v1/users").status_code == 200

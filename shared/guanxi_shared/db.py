@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Engine, create_engine, event, text
+from sqlalchemy import JSON, Engine, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from .errors import Conflict
-from .models import UTCDateTime
+from .errors import Conflict, Invalid
+from .models import UTCDateTime, allows_none
 
 log = logging.getLogger("guanxi.db")
 MIGRATION_LOCK_ID = 7_402_113  # arbitrary constant: one advisory lock id for migrations
@@ -76,8 +76,36 @@ def make_sessionmaker(engine: Engine, *, subscribers: dict[str, str] | None = No
                       timezone: str = "Asia/Shanghai") -> sessionmaker:
     """Sessions carry the outbox subscribers and the company timezone, so that `publish` and
     event handlers need only the session."""
-    return sessionmaker(engine, class_=Session, expire_on_commit=False,
-                        info={"subscribers": dict(subscribers or {}), "timezone": timezone})
+    factory = sessionmaker(engine, class_=Session, expire_on_commit=False,
+                           info={"subscribers": dict(subscribers or {}), "timezone": timezone})
+    event.listen(factory, "before_flush", refuse_unreadable_nulls)
+    return factory
+
+
+def refuse_unreadable_nulls(session: Session, _context: object, _instances: object) -> None:
+    """An update that empties a column which may not be empty is a 422 naming the field.
+
+    The net under every PATCH, whatever its schema says: a NOT NULL column, or a field whose
+    type does not admit None (a JSON column stores None as the JSON null, which the read model
+    then cannot load: one bad write would break a list for everybody). Only changed attributes
+    of rows already stored are looked at, so inserts and bulk jobs pay nothing.
+    """
+    errors = []
+    for obj in session.dirty:
+        state = inspect(obj)
+        if not state.committed_state:
+            continue
+        mapper, fields = state.mapper, getattr(type(obj), "model_fields", {})
+        for key in state.committed_state:
+            if getattr(obj, key, None) is not None or key not in mapper.columns:
+                continue
+            column = mapper.columns[key]
+            if not column.nullable or (key in fields and not allows_none(fields[key].annotation)):
+                errors.append({"loc": ["body", key], "field": key, "type": "null_not_allowed",
+                               "msg": "may not be null: leave the field out to keep its "
+                                      "current value"})
+    if errors:
+        raise Invalid("Fields that may not be empty were set to null", errors=errors)
 
 
 def local_today(session: Session) -> date:

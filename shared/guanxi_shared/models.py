@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
+import types
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import AfterValidator, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -86,6 +89,82 @@ class InputModel(SQLModel):
     """Base of every request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
+
+
+def allows_none(annotation: Any) -> bool:
+    """Whether a field's type admits None (Optional, a union with None, Any)."""
+    if annotation is None or annotation is type(None) or annotation is Any:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return allows_none(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return any(allows_none(arg) for arg in get_args(annotation))
+    return False
+
+
+_NOT_NULL: dict[type, frozenset[str]] = {}
+
+
+class UpdateModel(InputModel):
+    """Base of every PATCH body: a field left out keeps its value, null clears it, but only
+    where the resource may be without it, i.e. where its field in `__read_model__` admits
+    null. Anywhere else an explicit null is a 422 naming the field (never a 500, never a row
+    the read model cannot load), and the OpenAPI says the field is not nullable.
+
+    `__read_model__` is the schema the resource is read back with; `__never_null__` adds
+    write-only fields (a password) that the read model does not show.
+    """
+
+    __read_model__: type[BaseModel] | str | None = None  # a class, or its name in the module
+    __never_null__: frozenset[str] = frozenset()
+
+    @classmethod
+    def not_null_fields(cls) -> frozenset[str]:
+        """The fields an explicit null is refused for (worked out once, on first use, so that
+        the read model may be defined further down the module)."""
+        cached = _NOT_NULL.get(cls)
+        if cached is None:
+            read = cls.__read_model__
+            if isinstance(read, str):
+                read = getattr(sys.modules[cls.__module__], read)
+            fields = read.model_fields if read is not None else {}
+            cached = frozenset(cls.__never_null__) | {
+                name for name in cls.model_fields
+                if name in fields and not allows_none(fields[name].annotation)}
+            _NOT_NULL[cls] = cached
+        return cached
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_readable(cls, value: Any, info: Any) -> Any:
+        if value is None and info.field_name in cls.not_null_fields():
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "may not be null: leave the field out to keep its current value")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        not_null = cls.not_null_fields()
+        for name, prop in target.get("properties", {}).items():
+            if name in not_null:
+                target["properties"][name] = without_null(prop)
+        return schema
+
+
+def without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's JSON schema with its null branch (and a null default) taken out."""
+    prop = {k: v for k, v in prop.items() if not (k == "default" and v is None)}
+    branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+    if "anyOf" in prop and len(branches) == 1:
+        prop.pop("anyOf")
+        prop = {**branches[0], **prop}
+    elif "anyOf" in prop:
+        prop["anyOf"] = branches
+    return prop
 
 
 def money(value: Decimal | int | str) -> Decimal:

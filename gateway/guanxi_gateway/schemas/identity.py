@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from guanxi_shared.models import InputModel, Instant
+from guanxi_shared.models import InputModel, Instant, UpdateModel
 
 UserRole = Literal["admin", "manager", "rep", "analyst"]
 Scope = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z]+:(read|write|\*))$")]
@@ -43,7 +43,10 @@ class UserCreate(InputModel):
          "team_id": "east", "name": "李伟"}]})
 
 
-class UserUpdate(InputModel):
+class UserUpdate(UpdateModel):
+    __read_model__ = "UserRead"
+    __never_null__ = frozenset({"password"})
+
     role: UserRole | None = None
     team_id: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=200)

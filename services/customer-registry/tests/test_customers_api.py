@@ -118,3 +118,30 @@ def test_purchase_external_ref_recorded_once(client):
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
     assert_problem(client.post("/v1/purchases", json=body | {"amount": "abc"}), 422)
+
+
+def test_null_on_a_field_every_customer_has_is_a_422_naming_it(client):
+    """Issue 15: PATCH {"name": null} was a 500; a field that may be empty is still cleared."""
+    customer = new_customer(client, industry="制造")
+    path = f"/v1/customers/{customer['id']}"
+    before = client.get(path).json()
+    for field in ("name", "status", "tags", "custom_fields"):
+        body = assert_problem(client.patch(path, json={field: None, "industry": None}), 422)
+        assert [(e["loc"], e["type"]) for e in body["errors"]] == [
+            (["body", field], "null_not_allowed")], body
+    assert client.get(path).json() == before  # nothing changed
+    cleared = client.patch(path, json={"industry": None, "phone": None})
+    assert cleared.status_code == 200 and cleared.json()["industry"] is None
+    assert client.get("/v1/customers").status_code == 200
+    contact = client.post(f"/v1/customers/{customer['id']}/contacts", json={"name": "王芳"})
+    assert contact.status_code == 201, contact.text
+    body = assert_problem(client.patch(f"/v1/contacts/{contact.json()['id']}",
+                                       json={"hobbies": None}), 422)
+    assert body["errors"][0]["loc"] == ["body", "hobbies"]
+
+
+def test_the_openapi_says_which_fields_an_update_may_clear(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    update = schemas["CustomerUpdate"]["properties"]
+    assert update["name"]["type"] == "string" and "anyOf" not in update["name"]
+    assert {"type": "null"} in update["industry"]["anyOf"]

@@ -42,3 +42,15 @@ def test_goal_rules_and_if_match(client, customer):
                         headers={"If-Match": etag}).status_code == 200
     assert_problem(client.patch(f"/v1/expectations/{goal['id']}", json={"safeguards": "y"},
                                 headers={"If-Match": etag}), 412)
+
+
+def test_null_goal_is_a_422_naming_it_and_changes_nothing(client, customer):
+    """Issue 15: PATCH {"goal": null} was a 500."""
+    goal = add_goal(client)
+    body = assert_problem(client.patch(f"/v1/expectations/{goal['id']}", json={"goal": None}),
+                          422)
+    assert [e["loc"] for e in body["errors"]] == [["body", "goal"]]
+    assert client.get(f"/v1/expectations/{goal['id']}").json()["goal"] == goal["goal"]
+    cleared = client.patch(f"/v1/expectations/{goal['id']}", json={"solution": None})
+    assert cleared.status_code == 200 and cleared.json()["solution"] is None
+    assert client.get("/v1/expectations").status_code == 200

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from .common import Email, Language, Phone, ShortText, TimeZone
@@ -70,8 +70,11 @@ class ContactCreate(ContactFields):
     name: str = Field(min_length=1, max_length=100)
 
 
-class ContactUpdate(ContactFields):
-    """Only the fields sent are changed; send If-Match with the ETag you read."""
+class ContactUpdate(ContactFields, UpdateModel):
+    """Only the fields sent are changed; send If-Match with the ETag you read. null clears a
+    field, except one every contact has (name, lists, lunar_birthday_leap): a 422."""
+
+    __read_model__ = "ContactRead"
 
 
 class ContactRead(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 from guanxi_shared.reasons import CODE_PATTERN
 
@@ -67,8 +67,11 @@ class CustomerCreate(CustomerFields):
     status: CustomerStatus = "prospect"
 
 
-class CustomerUpdate(CustomerFields):
-    """Only the fields sent are changed; send If-Match with the ETag you read."""
+class CustomerUpdate(CustomerFields, UpdateModel):
+    """Only the fields sent are changed; send If-Match with the ETag you read. null clears a
+    field, except one every customer has (name, status, tags, custom_fields): a 422."""
+
+    __read_model__ = "CustomerRead"
 
 
 class CustomerRead(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 
@@ -57,7 +57,9 @@ class GroupCreate(InputModel):
     description: str | None = Field(default=None, max_length=500)
 
 
-class GroupUpdate(InputModel):
+class GroupUpdate(UpdateModel):
+    __read_model__ = "GroupRead"
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
 
@@ -86,7 +88,9 @@ class NoteCreate(InputModel):
                       description="HTML is sanitised (scripts, handlers and styles removed)")
 
 
-class NoteUpdate(InputModel):
+class NoteUpdate(UpdateModel):
+    __read_model__ = "NoteRead"
+
     body: str = Field(min_length=1, max_length=20000)
 
 

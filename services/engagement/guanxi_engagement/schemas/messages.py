@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 from guanxi_shared.reasons import CODE_PATTERN
 
@@ -24,7 +24,9 @@ class TemplateCreate(InputModel):
                         "{customer} {occasion} {date}, and {note} (a life event's note)")
 
 
-class TemplateUpdate(InputModel):
+class TemplateUpdate(UpdateModel):
+    __read_model__ = "TemplateRead"
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     subject: Texts | None = None
     body: Texts | None = Field(default=None, min_length=1)
@@ -88,16 +90,17 @@ class ConsentRead(BaseModel):
     updated_at: datetime
 
 
-class PolicyUpdate(InputModel):
+class PolicyUpdate(UpdateModel):
     """Only the fields sent change; none of them may be null."""
 
-    # typed without None so an explicit null is a 422, while a missing field stays None
-    quiet_start: int = Field(default=None, ge=0, le=23)  # type: ignore[assignment]
-    quiet_end: int = Field(default=None, ge=0, le=23)  # type: ignore[assignment]
-    marketing_cap: int = Field(default=None, ge=0, le=100)  # type: ignore[assignment]
-    marketing_window_days: int = Field(default=None, ge=1, le=365)  # type: ignore[assignment]
-    greetings_per_day: int = Field(default=None, ge=0, le=10)  # type: ignore[assignment]
-    workday_shift: Literal["previous", "next", "keep"] = Field(  # type: ignore[assignment]
+    __read_model__ = "PolicyRead"
+
+    quiet_start: int | None = Field(default=None, ge=0, le=23)
+    quiet_end: int | None = Field(default=None, ge=0, le=23)
+    marketing_cap: int | None = Field(default=None, ge=0, le=100)
+    marketing_window_days: int | None = Field(default=None, ge=1, le=365)
+    greetings_per_day: int | None = Field(default=None, ge=0, le=10)
+    workday_shift: Literal["previous", "next", "keep"] | None = Field(
         default=None, description="A task or gift (or a non-greeting message) due on a public "
         "holiday or rest day moves to the previous or next working day, or keeps its day")
     gift_max_days_between: int | None = Field(
@@ -180,18 +183,19 @@ class GiftTabooCreate(InputModel):
                                description="e.g. 回族: only for recipients of these customs")
 
 
-class GiftTabooUpdate(InputModel):
+class GiftTabooUpdate(UpdateModel):
     """Only the fields sent change; occasion may be set to null, the others may not."""
 
-    # typed without None so an explicit null is a 422, while a missing field stays None
-    reason: str = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
-    block: bool = Field(default=None)  # type: ignore[assignment]
+    __read_model__ = "GiftTabooRead"
+
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
+    block: bool | None = None
     occasion: str | None = Field(default=None, min_length=1, max_length=64)
-    regions: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
-    groups: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
-    tags: Scope = Field(default=None, max_length=50)  # type: ignore[assignment]
-    ethnicities: Scope = Field(default=None, max_length=60)  # type: ignore[assignment]
-    active: bool = Field(default=None)  # type: ignore[assignment]
+    regions: Scope | None = Field(default=None, max_length=50)
+    groups: Scope | None = Field(default=None, max_length=50)
+    tags: Scope | None = Field(default=None, max_length=50)
+    ethnicities: Scope | None = Field(default=None, max_length=60)
+    active: bool | None = None
 
 
 class GiftTabooRead(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.occasions import FIRST_YEAR, LAST_YEAR
@@ -35,16 +35,17 @@ class OccasionCreate(InputModel):
     _occurs_on_in_range = field_validator("occurs_on")(_in_range)
 
 
-class OccasionUpdate(InputModel):
+class OccasionUpdate(UpdateModel):
     """Only the fields sent change; send If-Match with the ETag you read. contact_id and note
     may be set to null; the other fields may not."""
 
+    __read_model__ = "OccasionRead"
+
     contact_id: str | None = Field(default=None, max_length=32)
-    # typed without None so an explicit null is a 422, while a missing field stays None
-    kind: OccasionKind = Field(default=None)  # type: ignore[assignment]
-    occurs_on: date = Field(default=None)  # type: ignore[assignment]
+    kind: OccasionKind | None = None
+    occurs_on: date | None = None
     note: str | None = Field(default=None, max_length=300)
-    recurs_yearly: bool = Field(default=None)  # type: ignore[assignment]
+    recurs_yearly: bool | None = None
 
     _occurs_on_in_range = field_validator("occurs_on")(_in_range)
 

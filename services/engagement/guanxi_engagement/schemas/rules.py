@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.occasions import KINDS
@@ -75,8 +75,10 @@ class RuleCreate(RuleFields):
         return self
 
 
-class RuleUpdate(RuleFields):
+class RuleUpdate(RuleFields, UpdateModel):
     """Only the fields sent change; send If-Match with the ETag you read."""
+
+    __read_model__ = "RuleRead"
 
 
 class RuleRead(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from guanxi_shared.models import InputModel, Instant
+from guanxi_shared.models import InputModel, Instant, UpdateModel
 from guanxi_shared.pagination import Page
 
 from .occasions import UpcomingOccasion
@@ -136,7 +136,9 @@ class VisitCreate(InputModel):
                                            description="Preparation: background, materials, gifts")
 
 
-class VisitUpdate(InputModel):
+class VisitUpdate(UpdateModel):
+    __read_model__ = "VisitRead"
+
     contact_id: str | None = Field(default=None, max_length=32)
     purpose: VisitPurpose | None = None
     appointment_at: Instant | None = None

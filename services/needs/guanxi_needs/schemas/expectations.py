@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from .common import Id, Text
@@ -34,7 +34,9 @@ class ExpectationCreate(InputModel):
     acceptance_criteria: Text | None = None
 
 
-class ExpectationUpdate(InputModel):
+class ExpectationUpdate(UpdateModel):
+    __read_model__ = "ExpectationRead"
+
     goal: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     expected_return: Text | None = None
     solution: Text | None = None

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.need_flow import NeedStatus
@@ -44,7 +44,9 @@ class NeedCreate(InputModel):
     urgency: Urgency = Urgency.normal
 
 
-class NeedUpdate(InputModel):
+class NeedUpdate(UpdateModel):
+    __read_model__ = "NeedRead"
+
     need_class: NeedClass | None = None
     category_id: Id | None = None
     description: LongText | None = None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.man import ManAction
@@ -61,7 +61,9 @@ class OpportunityCreate(Qualification):
     expected_close_on: date | None = None
 
 
-class OpportunityUpdate(InputModel):
+class OpportunityUpdate(UpdateModel):
+    __read_model__ = "OpportunityRead"
+
     title: ShortText | None = None
     money: bool | None = None
     money_evidence: Text | None = None
