@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.responses import Response
 
@@ -25,7 +28,21 @@ def csv_response(rows: Iterable[dict[str, Any]], columns: list[str], filename: s
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(row.get(c)) for c in columns])
-    safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
-    safe = safe or "export.csv"  # a header is Latin-1: other letters would be a 500
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+                    headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str, fallback: str = "export.csv") -> str:
+    """A Content-Disposition for a download whose name holds user input (RFC 6266).
+
+    Only letters, digits, `-`, `_` and `.` are kept (no path, quote or control character).
+    A header is Latin-1 at most, so a name like `customers-高价值.csv` goes in `filename*`,
+    UTF-8 and percent-encoded (RFC 5987), which current browsers prefer; `filename` keeps an
+    ASCII version (each run of other characters as one `_`) for older clients.
+    """
+    name = "".join(ch for ch in unicodedata.normalize("NFC", filename)
+                   if ch.isalnum() or ch in "-_.").lstrip(".")[:150] or fallback
+    ascii_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    if ascii_name == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -1,6 +1,9 @@
 """Segmentation through the app: events in, scores, reports and exports out."""
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from guanxi_segmentation.store.resync import resync
 from guanxi_shared.testing import assert_problem, auth, paged_registry
@@ -120,6 +123,21 @@ def test_lists_ownership_and_csv_export(client):
     exported = client.get("/v1/customers", params={"format": "csv"})
     assert exported.headers["content-type"].startswith("text/csv")
     assert "'=HYPERLINK" in exported.text and "\n=HYPERLINK" not in exported.text
+
+
+
+@pytest.mark.parametrize("segment", ["高价值客户", "Ünïcødé", 'a"b\\c/../d\r\nX-Evil: 1', "..."])
+def test_csv_file_name_from_a_filter_is_encoded_not_a_500(client, segment):
+    """Issue 15: a non-Latin segment went raw into Content-Disposition (a 500)."""
+    load(client, DATA)
+    resp = client.get("/v1/customers", params={"format": "csv", "segment": segment})
+    assert resp.status_code == 200, resp.text
+    disposition = resp.headers["content-disposition"]
+    assert disposition.isascii() and "\n" not in disposition and "/" not in disposition
+    assert "X-Evil" not in resp.headers and disposition.startswith('attachment; filename="')
+    if not segment.isascii():
+        name = disposition.split("filename*=UTF-8''", 1)[1]
+        assert unquote(name) == f"customers-{segment}.csv"
 
 
 def test_snapshots_migration_and_churn(client):
