@@ -65,6 +65,10 @@ class PayloadTooLarge(GuanxiError):
     status, title = 413, "Content Too Large"
 
 
+class UnsupportedMediaType(GuanxiError):
+    status, title = 415, "Unsupported Media Type"
+
+
 class TooManyRequests(GuanxiError):
     status, title = 429, "Too Many Requests"
 
@@ -104,18 +108,29 @@ def _documented(status: int, description: str) -> dict[str, Any]:
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
-# Added to every route of every service so that the OpenAPI documents each error answer.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+# Every error answer, documented once; `responses=problems(413, 415)` adds rarer ones to a route.
+PROBLEM_DOCS: dict[int, dict[str, Any]] = {
     400: _documented(400, "Malformed request (body not JSON, bad cursor)"),
     401: _documented(401, "Missing, invalid or expired credential"),
     403: _documented(403, "The credential's role or scope does not allow this"),
     404: _documented(404, "Not found, or not visible to this credential"),
     409: _documented(409, "Conflict with the current state or an Idempotency-Key reuse"),
     412: _documented(412, "If-Match names a stale version"),
+    413: _documented(413, "The body is larger than this endpoint takes"),
+    415: _documented(415, "The body's Content-Type is not one this endpoint reads"),
     422: _documented(422, "Invalid or unknown fields; `errors` lists them"),
     429: _documented(429, "Too many requests; see Retry-After"),
     500: _documented(500, "Unexpected error"),
 }
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: PROBLEM_DOCS[status] for status in statuses}
+
+
+# Added to every route of every service so that the OpenAPI documents each error answer.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = problems(400, 401, 403, 404, 409, 412,
+                                                              422, 429, 500)
 
 
 def problem(status: int, detail: str, *, title: str | None = None,

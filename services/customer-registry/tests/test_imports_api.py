@@ -109,3 +109,44 @@ def test_old_mac_line_ends_nul_bytes_and_unreadable_csv(client):
     body = assert_problem(post(client, b'Name,Note\n"a","b"x\n' + b"y" * 200_000), 422)
     assert "not readable as CSV" in body["detail"]
     assert client.get("/v1/customers").json()["items"] == []
+
+
+def test_a_form_upload_imports_the_file_field_with_its_name_and_type(client):
+    """What a browser form and most HTTP clients send for a file (issue 15): the multipart
+    framing is not read as if it were the CSV."""
+    resp = client.post("/v1/imports", params={"dry_run": "true"},
+                       files={"file": ("通讯录.csv", CSV.encode("gbk"), "text/csv")})
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert (report["format"], report["filename"]) == ("csv", "通讯录.csv")
+    assert (report["created"], report["merged"], report["rejected"]) == (3, 1, 1)
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:张伟\r\nTEL;TYPE=CELL:13900139000\r\nEND:VCARD\r\n"
+    report = client.post("/v1/imports", files={"file": ("phone.vcf", card.encode(),
+                                                        "application/octet-stream")}).json()
+    assert (report["format"], report["created"]) == ("vcard", 1)
+    assert [c["name"] for c in client.get("/v1/customers").json()["items"]] == ["张伟"]
+
+
+def test_a_form_upload_without_a_file_field_says_so(client):
+    body = assert_problem(client.post("/v1/imports", files={"upload": ("a.csv", CSV.encode())}),
+                          422)
+    assert "'file'" in body["detail"] and body["errors"][0]["loc"] == ["body", "file"]
+    broken = client.post("/v1/imports", content=b"--xyz\r\nnot a part",
+                         headers={"content-type": "multipart/form-data; boundary=xyz"})
+    assert 400 <= broken.status_code < 500, broken.text
+    assert_problem(broken, broken.status_code)
+    assert client.get("/v1/customers").json()["items"] == []
+
+
+def test_a_body_that_is_not_the_format_is_refused_not_reported_as_rows(client):
+    framing = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\""
+               "\r\nContent-Type: text/csv\r\n\r\n" + CSV + "\r\n--b0undary--\r\n")
+    body = assert_problem(post(client, framing.encode()), 422)  # multipart sent as text/csv
+    assert "not a contact CSV" in body["detail"] and "--b0undary" in body["detail"]
+    body = assert_problem(client.post("/v1/imports", content=CSV.encode(),
+                                      params={"format": "vcard"}), 422)
+    assert "vCard" in body["detail"]
+    body = assert_problem(client.post("/v1/imports", content=b'{"name": "x"}',
+                                      headers={"content-type": "application/json"}), 415)
+    assert "multipart/form-data" in body["detail"]
+    assert client.get("/v1/customers").json()["items"] == []

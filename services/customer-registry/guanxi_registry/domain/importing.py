@@ -82,6 +82,12 @@ def parse(data: bytes, fmt: str) -> list[ImportRow]:
         raise Invalid(f"The file is not readable as CSV: {exc}") from exc
 
 
+def _shown(header: list[str]) -> str:
+    """The start of a header line, for an error message."""
+    line = ",".join(header)
+    return repr(line[:80] + ("..." if len(line) > 80 else ""))
+
+
 def _columns(header: list[str], names: tuple[str, ...]) -> list[int]:
     """Indexes of the header cells matching any spelling, in the order of `names`."""
     return [header.index(n) for n in names if n in header]
@@ -97,6 +103,11 @@ def parse_csv(text: str) -> list[ImportRow]:
         ("note", NOTES), ("address", ADDRESS))}
     phone_columns = [(kind, _columns(header, names)) for kind, names in PHONE_COLUMNS]
     email_columns = _columns(header, EMAIL_COLUMNS)
+    if not any(fields[k] for k in ("name", "given", "family", "organisation")) and not (
+            email_columns or any(indexes for _, indexes in phone_columns)):
+        raise Invalid("The file is not a contact CSV: its first line names none of the columns "
+                      "an import reads (a name, mobile, phone or email column, in English or "
+                      f"Chinese); it reads {_shown(header)}")
     rows = []
     for number, raw in enumerate(reader, start=2):
         values = [v.strip() for v in raw]
@@ -128,7 +139,10 @@ def parse_vcard(text: str) -> list[ImportRow]:
     try:
         cards = list(vobject.readComponents(text, ignoreUnreadable=True))
     except Exception as exc:
-        return [ImportRow(line=1, error=f"not a readable vCard file: {exc}")]
+        raise Invalid(f"The file is not a readable vCard file: {exc}") from None
+    cards = [card for card in cards if card.name.upper() == "VCARD"]
+    if not cards:
+        raise Invalid("The file is not a vCard file: it holds no BEGIN:VCARD ... END:VCARD card")
     for number, card in enumerate(cards, start=1):
         contents = card.contents
         name = _value(contents, "fn") or _name_from_n(contents)
