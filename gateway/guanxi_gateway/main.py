@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None,
     def start_upstream(app: FastAPI):
         limits = {"max_connections": 200, "max_keepalive_connections": 100}
         app.state.proxy_pool = proxy_pool or httpcore.AsyncConnectionPool(**limits)
+        # a retry after a pooled connection turned out closed goes on a new connection
+        app.state.proxy_fresh_pool = proxy_pool or httpcore.AsyncConnectionPool(
+            max_connections=limits["max_connections"], max_keepalive_connections=0)
         app.state.upstream = httpx.AsyncClient(
             transport=transport or httpx.AsyncHTTPTransport(limits=httpx.Limits(**limits)),
             timeout=httpx.Timeout(timeout, connect=connect))
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None,
         async def stop() -> None:  # closing a client or a pool closes its connections
             await app.state.upstream.aclose()
             await app.state.proxy_pool.aclose()
+            await app.state.proxy_fresh_pool.aclose()
         return stop
 
     def start_identity(app: FastAPI):

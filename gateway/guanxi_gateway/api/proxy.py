@@ -10,6 +10,8 @@ layers were a fifth of the gateway's Python time per request, with nothing to do
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -30,6 +32,7 @@ from ..domain.audit import audit_action, customer_in
 from ..protection import request_ip
 from ..settings import SERVICES
 
+log = logging.getLogger("guanxi.gateway.proxy")
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
               b"te", b"trailers", b"transfer-encoding", b"upgrade", b"host", b"authorization",
               b"content-length", b"x-request-id", b"x-forwarded-for"}
@@ -37,6 +40,11 @@ OWN_HEADERS = {b"date", b"server"}  # the gateway's response carries its own
 NOT_PASSED_ON = HOP_BY_HOP | OWN_HEADERS
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 READS = ("GET", "HEAD", "OPTIONS")
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # RFC 9110 9.2.2
+# How a kept-alive connection that the service closed shows itself: the service hung up
+# before answering ("Server disconnected without sending a response."), or the socket
+# failed under the read or the write.
+CLOSED_CONNECTION = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
 BUFFER_BYTES = 256 * 1024
 PATH_SAFE = "/:@!$&'()*+,;=~"
 PROXY_PATH = "/api/v1/{service}/{path:path}"
@@ -74,6 +82,57 @@ class KnownServiceRoute(APIRoute):
 
 router = APIRouter(route_class=KnownServiceRoute)  # included before every other router
 unknown_router = APIRouter()  # the same path for any other name (a 404), included last
+
+
+class Replayable:
+    """The caller's body on its way to the service. The chunks that went out are kept (up to
+    BUFFER_BYTES), so that a retry can send them again and then the rest."""
+
+    __slots__ = ("kept", "size", "stream")
+
+    def __init__(self, stream: AsyncIterator[bytes]):
+        self.stream, self.kept, self.size = stream, [], 0
+
+    @property
+    def replayable(self) -> bool:
+        return self.size <= BUFFER_BYTES
+
+    async def first(self) -> AsyncIterator[bytes]:
+        async for chunk in self.stream:
+            self.size += len(chunk)
+            if self.replayable:
+                self.kept.append(chunk)
+            yield chunk
+
+    async def again(self) -> AsyncIterator[bytes]:
+        for chunk in self.kept:
+            yield chunk
+        async for chunk in self.stream:
+            yield chunk
+
+
+class Attempt:
+    """What httpcore's trace tells of one try: whether it opened a new connection and whether
+    the request's head was written to the connection."""
+
+    __slots__ = ("connected", "sent")
+
+    def __init__(self) -> None:
+        self.connected = self.sent = False
+
+    async def trace(self, event: str, _info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            self.connected = True
+        elif event == "http11.send_request_headers.complete":
+            self.sent = True
+
+    def may_retry(self, method: str, body: Replayable | None) -> bool:
+        """Once, and only when safe: the connection was a pooled one (a new one failing means
+        the service is down), and either the request never went out, or it may be repeated
+        (an idempotent method) and its body, if any, can be sent again."""
+        if self.connected or (body is not None and not body.replayable):
+            return False
+        return not self.sent or method in IDEMPOTENT
 
 
 def check_access(principal: Principal, service: str, method: str) -> None:
@@ -136,14 +195,24 @@ async def forward(request: Request) -> Response:
     # the path arrives decoded; quoting it again keeps ids with odd characters a 404
     target = f"/v1/{quote(path, safe=PATH_SAFE)}".encode("ascii")
     query = request.scope["query_string"]  # as sent: repeated keys (?tag=a&tag=b) kept
-    upstream = httpcore.Request(
-        request.method, origin.url(target + b"?" + query if query else target),
-        headers=upstream_headers(request, host=origin.host_header, has_body=has_body,
-                                 token=state.authenticator.internal_token(principal)),
-        content=request.stream() if has_body else None,
-        extensions={"timeout": state.proxy_timeouts})
+    url = origin.url(target + b"?" + query if query else target)
+    headers = upstream_headers(request, host=origin.host_header, has_body=has_body,
+                               token=state.authenticator.internal_token(principal))
+    body = Replayable(request.stream()) if has_body else None
+    attempt = Attempt()
     try:
-        response = await state.proxy_pool.handle_async_request(upstream)
+        try:
+            response = await state.proxy_pool.handle_async_request(httpcore.Request(
+                request.method, url, headers=headers, content=body and body.first(),
+                extensions={"timeout": state.proxy_timeouts, "trace": attempt.trace}))
+        except CLOSED_CONNECTION as exc:
+            if not attempt.may_retry(request.method, body):
+                raise
+            log.info("retrying on a fresh connection", extra={"service": service,
+                                                             "error": repr(exc)})
+            response = await state.proxy_fresh_pool.handle_async_request(httpcore.Request(
+                request.method, url, headers=headers, content=body and body.again(),
+                extensions={"timeout": state.proxy_timeouts}))
     except httpcore.TimeoutException as exc:
         raise GatewayTimeout(f"The {service} service did not answer in time") from exc
     except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
