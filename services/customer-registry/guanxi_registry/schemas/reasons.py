@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.reasons import CODE_PATTERN, UNRECORDED, ReasonRead
 
 __all__ = ["ReasonCreate", "ReasonRead", "ReasonUpdate"]
@@ -24,8 +24,10 @@ class ReasonCreate(InputModel):
         return code
 
 
-class ReasonUpdate(InputModel):
+class ReasonUpdate(UpdateModel):
     """Rename, change whether it is controllable, retire (or bring back); only fields sent."""
+
+    __read_model__ = ReasonRead
 
     label_zh: str | None = Field(default=None, min_length=1, max_length=100)
     label_en: str | None = Field(default=None, min_length=1, max_length=100)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.products import Lifecycle, UspDimension, UspDirection
@@ -76,12 +76,10 @@ class ProductCreate(_PriceBand):
         default_factory=list, description="后端销售: what to offer after a first deal of this one")
 
 
-_NOT_NULL = ("name", "line", "lifecycle", "price_from", "price_to", "currency", "category_ids",
-             "ffab", "related_product_ids", "back_end_product_ids")
-
-
-class ProductUpdate(_PriceBand):
+class ProductUpdate(_PriceBand, UpdateModel):
     """Only the fields sent change; send If-Match with the ETag you read."""
+
+    __read_model__ = "ProductRead"
 
     name: ShortText | None = None
     line: Line | None = None
@@ -95,15 +93,6 @@ class ProductUpdate(_PriceBand):
     ffab: list[FfabRow] | None = Field(default=None, max_length=30)
     related_product_ids: Ids | None = None
     back_end_product_ids: Ids | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for name in _NOT_NULL:
-                if name in data and data[name] is None:
-                    raise ValueError(f"{name} may not be null")
-        return data
 
 
 class UspRead(BaseModel):
