@@ -44,3 +44,16 @@ def test_docs_pages_load_every_asset_from_the_gateway_itself(client):
     assert client.get("/docs/assets/favicon.png").headers["content-type"] == "image/png"
     assert client.get("/docs/assets/../../etc/passwd").status_code == 404
 
+
+
+def test_a_gateway_path_asked_with_another_method_is_405_with_its_allow(client):
+    """Issue 15: PUT /api/v1/auth/logout fell through to the proxy's catch-all (404)."""
+    resp = client.put("/api/v1/auth/logout")
+    assert resp.status_code == 405 and resp.headers["allow"] == "POST"
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    resp = client.request("TRACE", "/api/v1/users")
+    assert resp.status_code == 405 and resp.headers["allow"] == "GET, POST"
+    assert client.put("/api/v1/nosuchservice/x").status_code == 404
+    doc = client.get("/openapi.json").json()
+    assert "/v1/events" not in doc["paths"]
+    assert doc["paths"]["/healthz"]["get"]["security"] == []

@@ -15,7 +15,14 @@ from sqlmodel import Session
 from . import db
 from .auth import Role, require_roles
 from .docs import add_offline_docs
-from .errors import PROBLEM_RESPONSES, ServiceUnavailable, install_error_handlers
+from .errors import (
+    PROBLEM_DOCS,
+    PROBLEM_JSON,
+    PROBLEM_RESPONSES,
+    ServiceUnavailable,
+    install_error_handlers,
+    problems,
+)
 from .events import Dispatcher, EventHandler, events_router
 from .idempotency import IdempotencyMiddleware
 from .nul_guard import NulGuardMiddleware
@@ -34,14 +41,70 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
+PUBLIC = {"security": []}  # no credential needed: health probes
+BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key",
+                         "description": "A user access token from POST /api/v1/auth/token, "
+                                        "or an integration API key"}}
+WRITES = {"post", "put", "patch", "delete"}
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def complete_openapi(doc: dict) -> dict:
+    """What every operation of every service can answer, said once for all of them.
+
+    Every route needs a bearer credential unless it says `security: []`; every answer but a
+    2xx/3xx is problem details. Each operation lists the errors that can occur on it: 401 and
+    403 where a credential is needed, 400 (a malformed body or cursor), 404, 422 (any query
+    may hold a refused NUL), 429 and 500 everywhere, 405 where the path takes other methods,
+    409 on writes, 412 on writes to one resource (If-Match). FastAPI's own 422 schema, which
+    no route answers with, is replaced.
+    """
+    doc.setdefault("components", {}).setdefault("securitySchemes", {}).update(BEARER)
+    doc["security"] = [{"bearerAuth": []}]
+    for path, item in doc.get("paths", {}).items():
+        methods = [m for m in item if m in HTTP_METHODS]
+        for method in methods:
+            operation = item[method]
+            public = operation.get("security") == []
+            codes = {400, 404, 422, 429, 500} | (set() if public else {401, 403})
+            if len(methods) < len(HTTP_METHODS):
+                codes.add(405)
+            if method in WRITES:
+                codes |= {409, 412} if "{" in path else {409}
+            responses = operation.setdefault("responses", {})
+            for code in (409, 412):  # a read changes nothing: no conflict, no stale version
+                if code not in codes:
+                    responses.pop(str(code), None)
+            for code in sorted(codes):
+                documented = responses.get(str(code))
+                if documented is None or PROBLEM_JSON not in documented.get("content", {}):
+                    responses[str(code)] = problem_response(code)
+            for code, answer in responses.items():  # errors come as problem+json only
+                content = answer.get("content", {})
+                if code[:1] in "45" and PROBLEM_JSON in content:
+                    answer["content"] = {PROBLEM_JSON: content[PROBLEM_JSON]}
+    schemas = doc["components"].get("schemas", {})
+    text = str(doc["paths"])
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in schemas and f"/{unused}'" not in text:
+            del schemas[unused]
+    return doc
+
+
+def problem_response(code: int) -> dict:
+    return {"description": PROBLEM_DOCS.get(code, {}).get("description", "Error"),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
 def ops_router() -> APIRouter:
     router = APIRouter(tags=["ops"])
 
-    @router.get("/healthz", summary="Alive")
+    @router.get("/healthz", summary="Alive", openapi_extra=PUBLIC)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Ready: the database answers")
+    @router.get("/readyz", summary="Ready: the database answers", openapi_extra=PUBLIC,
+                responses=problems(503))
     def readyz(request: Request) -> dict[str, str]:
         try:
             db.ping(request.app.state.engine)
@@ -56,7 +119,9 @@ def ops_router() -> APIRouter:
         return {"status": "ready"}
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-                dependencies=[Depends(require_roles(Role.admin, Role.service))])
+                dependencies=[Depends(require_roles(Role.admin, Role.service))],
+                responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {
+                    "schema": {"type": "string"}}}}, **problems(401, 403)})
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -111,6 +176,14 @@ def create_service_app(*, settings: ServiceSettings, title: str, description: st
     if openapi_url:  # the gateway serves its merged document and its docs pages itself
         add_offline_docs(app, openapi_url=openapi_url, title=title)
     app.state.settings = settings
+    build_openapi = app.openapi
+
+    def openapi() -> dict:  # FastAPI's document, completed once
+        if app.openapi_schema is None:
+            complete_openapi(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     install_error_handlers(app)
     app.include_router(ops_router())
     if event_handlers is not None:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("guanxi.errors")
@@ -69,6 +70,10 @@ class UnsupportedMediaType(GuanxiError):
     status, title = 415, "Unsupported Media Type"
 
 
+class MethodNotAllowed(GuanxiError):
+    status, title = 405, "Method Not Allowed"
+
+
 class TooManyRequests(GuanxiError):
     status, title = 429, "Too Many Requests"
 
@@ -116,11 +121,13 @@ PROBLEM_DOCS: dict[int, dict[str, Any]] = {
     404: _documented(404, "Not found, or not visible to this credential"),
     409: _documented(409, "Conflict with the current state or an Idempotency-Key reuse"),
     412: _documented(412, "If-Match names a stale version"),
+    405: _documented(405, "The path takes other methods; see Allow"),
     413: _documented(413, "The body is larger than this endpoint takes"),
     415: _documented(415, "The body's Content-Type is not one this endpoint reads"),
     422: _documented(422, "Invalid or unknown fields; `errors` lists them"),
     429: _documented(429, "Too many requests; see Retry-After"),
     500: _documented(500, "Unexpected error"),
+    503: _documented(503, "Not ready; see Retry-After"),
 }
 
 
@@ -168,6 +175,21 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
     return 422, "The request has invalid or unknown fields", errors
 
 
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request, *, skip: tuple[Any, ...] = ()) -> list[str]:
+    """Every method some route of the app takes at this path (routers in `skip` aside).
+    Starlette's 405 names only the methods of the first route that matched the path, where
+    GET and POST on one path are two routes."""
+    routes = [r for r in request.app.router.routes
+              if getattr(r, "methods", True) and not isinstance(r, Mount)
+              and getattr(r, "original_router", None) not in skip]
+    return [method for method in METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in routes)]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_guanxi(request: Request, exc: GuanxiError) -> JSONResponse:
         return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors,
@@ -179,10 +201,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No route matches {request.method} {request.url.path}"
-        return problem(exc.status_code, detail, instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+        return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})

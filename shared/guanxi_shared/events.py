@@ -234,7 +234,8 @@ def _each_item(handler: EventHandler) -> EventHandler:
 
 def events_router(handlers: dict[str, EventHandler]) -> APIRouter:
     """POST /v1/events for a consumer; events of other types are acknowledged and ignored."""
-    router = APIRouter(tags=["events"])
+    # Service to service only: not part of any public API document.
+    router = APIRouter(tags=["events"], include_in_schema=False)
 
     @router.post("/v1/events", response_model=EventBatchResult,
                  dependencies=[Depends(require_roles(Role.service, Role.admin))])

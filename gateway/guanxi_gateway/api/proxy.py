@@ -25,7 +25,14 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from guanxi_shared.auth import Principal, Role, current_principal
-from guanxi_shared.errors import BadGateway, Forbidden, GatewayTimeout, NotFound
+from guanxi_shared.errors import (
+    BadGateway,
+    Forbidden,
+    GatewayTimeout,
+    MethodNotAllowed,
+    NotFound,
+    allowed_methods,
+)
 from guanxi_shared.observability import request_id_var
 
 from ..domain.audit import audit_action, customer_in
@@ -189,6 +196,9 @@ async def forward(request: Request) -> Response:
     service, path = request.path_params["service"], request.path_params["path"]
     origin: Origin | None = state.service_origins.get(service)
     if origin is None:
+        if allowed := allowed_methods(request, skip=(router, unknown_router)):  # a gateway path, other method
+            raise MethodNotAllowed(f"{request.method} is not allowed here; allowed: "
+                                   f"{', '.join(allowed)}", headers={"Allow": ", ".join(allowed)})
         raise NotFound(f"No service named '{service}'")
     check_access(principal, service, request.method)
     has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")

@@ -260,3 +260,34 @@ def test_won_opportunity_becomes_one_purchase(client):
     client.post("/v1/events", json={"events": [event | {"id": "evt-won-2"}]}, headers=service)
     purchases = client.get("/v1/purchases", params={"customer_id": c["id"]}).json()["items"]
     assert [(p["amount"], p["external_ref"]) for p in purchases] == [("975.00", "opportunity:opp-1")]
+
+
+def test_the_openapi_tells_the_truth_about_answers_and_methods(client):
+    """Issue 15: every 4xx is documented as problem details, the event inbox is not public,
+    health probes need no credential, and a 405 lists exactly the methods of its path."""
+    doc = client.get("/openapi.json").json()
+    assert "/v1/events" not in doc["paths"]
+    assert doc["security"] == [{"bearerAuth": []}]
+    assert doc["paths"]["/healthz"]["get"]["security"] == []
+    checked = 0
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("4"):
+                    assert list(answer["content"]) == ["application/problem+json"], (
+                        path, method, status)
+            if operation.get("security") != []:
+                assert {"401", "403"} <= set(operation["responses"]), (path, method)
+        filled = path.replace("{", "").replace("}", "")
+        resp = client.request("TRACE", filled)
+        assert resp.status_code == 405, (path, resp.status_code)
+        assert resp.headers["allow"] == ", ".join(sorted(m.upper() for m in item)), path
+        checked += 1
+    assert checked > 20
+    patch = doc["paths"]["/v1/customers/{customer_id}"]["patch"]["responses"]
+    listing = doc["paths"]["/v1/customers"]["get"]["responses"]
+    assert "412" in patch and "409" not in listing and "HTTPValidationError" not in str(doc)
+    body = doc["components"]["schemas"]["CustomerCreate"]["properties"]
+    assert body["credit_code"]["anyOf"][0]["pattern"].startswith("^[0-9A-H")
+    assert body["email"]["anyOf"][0]["format"] == "email"
+    assert "pattern" in body["phone"]["anyOf"][0]

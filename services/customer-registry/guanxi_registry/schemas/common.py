@@ -41,10 +41,22 @@ def _credit_code(value: str) -> str:
     return code
 
 
-Phone = Annotated[str, Field(max_length=40, examples=["13800138000"]), AfterValidator(_phone)]
-Email = Annotated[str, Field(max_length=254, examples=["wang@example.cn"]), AfterValidator(_email)]
-CreditCode = Annotated[str, Field(max_length=24, examples=["91440300708461136T"]),
-                       AfterValidator(_credit_code)]
+# What the schema can state of each; the rest (a real numbering plan, the check character) is in
+# the description and answered with a 422 naming the field.
+PHONE_PATTERN = r"^\+?[0-9(][0-9 ().-]{3,38}[0-9]$"
+CREDIT_CODE_PATTERN = (r"^[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}[0-9]{6}"
+                       r"[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10}$")
+Phone = Annotated[str, Field(
+    max_length=40, pattern=PHONE_PATTERN, examples=["13800138000", "+86 10 6552 9988"],
+    description="A phone number valid in its numbering plan (China unless it starts with + or "
+                "00); stored as E.164, e.g. +8613800138000"), AfterValidator(_phone)]
+Email = Annotated[str, Field(max_length=254, examples=["wang@example.cn"],
+                             json_schema_extra={"format": "email"},
+                             description="Stored lower-cased"), AfterValidator(_email)]
+CreditCode = Annotated[str, Field(
+    min_length=18, max_length=18, pattern=CREDIT_CODE_PATTERN, examples=["91440300708461136T"],
+    description="18 characters (GB 32100-2015: no I, O, S, V, Z), the 18th the check "
+                "character of the first 17; stored upper-cased"), AfterValidator(_credit_code)]
 ShortText = Annotated[str, Field(max_length=100)]
 Language = Annotated[str, Field(max_length=16, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
                                 examples=["zh", "en", "zh-Hant"],
