@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import types
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -85,10 +94,78 @@ class Versioned(Timestamped):
     version: int = Field(default=1, nullable=False)
 
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*")
+
+
+def _iso_day(value: object) -> object:
+    """A business date as the OpenAPI says, YYYY-MM-DD (pydantic alone would also read "0"
+    as 1970-01-01, a Unix time)."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "should be a date as YYYY-MM-DD")
+    return value
+
+
+# A business date given by a client in a query (bodies get the same check from InputModel).
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+_JSON_KINDS: dict[type, dict[str, str]] = {}
+_KIND_OF = {bool: "boolean", int: "integer", float: "number", date: "date",
+            datetime: "date-time", clock: "time"}
+
+
+def _kind(annotation: Any) -> str | None:
+    """The JSON type a field's value must have, for the scalar types pydantic would coerce."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kind(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        kinds = {_kind(arg) for arg in get_args(annotation) if arg is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return _KIND_OF.get(annotation) if isinstance(annotation, type) else None
+
+
+def _json_kinds(cls: type[BaseModel]) -> dict[str, str]:
+    kinds = _JSON_KINDS.get(cls)
+    if kinds is None:
+        kinds = {name: kind for name, field in cls.model_fields.items()
+                 if (kind := _kind(field.annotation)) is not None}
+        _JSON_KINDS[cls] = kinds
+    return kinds
+
+
+def _wrong_json_type(kind: str, value: Any) -> str | None:
+    """Why `value` (as JSON decoding gives it) is not of the JSON type the schema states."""
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "should be true or false"
+    if isinstance(value, bool):
+        return f"should be {'an integer' if kind == 'integer' else 'a ' + kind}, not a boolean"
+    if kind in ("integer", "number"):
+        return None if isinstance(value, int | float | Decimal) else f"should be a JSON {kind}"
+    if isinstance(value, int | float):
+        return f"should be a {kind} string"
+    if isinstance(value, str):
+        if kind == "date" and not ISO_DAY.fullmatch(value):
+            return "should be a date as YYYY-MM-DD"
+        if kind == "date-time" and not ISO_INSTANT.fullmatch(value):
+            return "should be an RFC 3339 date-time"
+    return None
+
+
 class InputModel(SQLModel):
-    """Base of every request body: unknown fields are refused."""
+    """Base of every request body: unknown fields are refused, and a value must have the JSON
+    type its schema states (pydantic alone would take "5" for 5, 1 for true, 0 for 1970-01-01).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_type_as_stated(cls, value: Any, info: Any) -> Any:
+        kind = _json_kinds(cls).get(info.field_name)
+        if kind is not None and value is not None and (why := _wrong_json_type(kind, value)):
+            raise PydanticCustomError(f"{kind.replace('-', '_')}_type", why)
+        return value
 
 
 def allows_none(annotation: Any) -> bool:

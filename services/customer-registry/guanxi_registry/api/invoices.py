@@ -11,7 +11,7 @@ from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
 from guanxi_shared.http_cache import set_etag
-from guanxi_shared.models import Instant
+from guanxi_shared.models import Day, Instant
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.invoices import (
@@ -68,7 +68,7 @@ def list_invoices(
     team_id: Annotated[str | None, Query(max_length=64)] = None,
     currency: Currency = None,
     document_id: Annotated[str | None, Query(max_length=128)] = None,
-    due_from: date | None = None, due_to: date | None = None,
+    due_from: Day | None = None, due_to: Day | None = None,
     updated_since: Annotated[Instant | None, Query(
         description="Changed since (for a consumer's resync; sorts by updated_at)")] = None,
     sort: Literal["created_at", "due_date", "updated_at"] = "created_at",
@@ -124,7 +124,7 @@ def customer_open_invoices(customer: VisibleCustomer, session: DbSession) -> Cus
 @router.get("/v1/receivables/aging", response_model=AgingBoard)
 def aging_board(
     session: DbSession, principal: CurrentPrincipal,
-    as_of: Annotated[date | None, Query(description="The day to age on (default today); the "
+    as_of: Annotated[Day | None, Query(description="The day to age on (default today); the "
                                                     "amounts owed that day")] = None,
     group_by: Literal["owner", "team"] = "owner",
     owner_id: Annotated[str | None, Query(max_length=64)] = None,

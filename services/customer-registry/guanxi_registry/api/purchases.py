@@ -1,14 +1,13 @@
 """/v1/purchases: record what customers bought (购买记录), one at a time or in bulk."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
-from guanxi_shared.models import Instant
+from guanxi_shared.models import Day, Instant
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.purchases import (
@@ -47,7 +46,7 @@ def record_purchases(bulk: PurchaseBulk, session: DbSession,
 @router.get("", response_model=PurchasePage)
 def list_purchases(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                    customer_id: Annotated[str | None, Query(max_length=32)] = None,
-                   purchased_from: date | None = None, purchased_to: date | None = None,
+                   purchased_from: Day | None = None, purchased_to: Day | None = None,
                    updated_since: Instant | None = None) -> PurchasePage:
     rows, cursor = store.list_page(session=session, principal=principal, page=page,
                                    customer_id=customer_id, updated_since=updated_since,

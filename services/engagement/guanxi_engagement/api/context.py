@@ -1,7 +1,6 @@
 """/v1/customers/{id}/context: what a rep needs to know before calling the customer."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.db import local_today
+from guanxi_shared.models import Day
 
 from ..schemas.tasks import CustomerBrief
 from ..store.tasks import customer_briefs
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/customers", tags=["context"])
 @router.get("/{customer_id}/context", response_model=CustomerBrief)
 def customer_context(customer_id: str, session: DbSession, principal: CurrentPrincipal,
                      request: Request,
-                     on: Annotated[date | None, Query(description="Upcoming occasions from "
+                     on: Annotated[Day | None, Query(description="Upcoming occasions from "
                                                       "this day; defaults to today")] = None,
                      ) -> CustomerBrief:
     visible_customer(session, principal, customer_id)

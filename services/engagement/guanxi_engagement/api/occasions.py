@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,6 +11,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.errors import Invalid
 from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
 
 from ..domain.occasions import recurs_by_default
@@ -65,9 +65,9 @@ def list_occasions(session: DbSession, principal: CurrentPrincipal, page: PageQu
                    customer_id: Annotated[str | None, Query(max_length=32)] = None,
                    contact_id: Annotated[str | None, Query(max_length=32)] = None,
                    kind: OccasionKind | None = None,
-                   occurs_from: Annotated[date | None, Query(
+                   occurs_from: Annotated[Day | None, Query(
                        description="Date on or after (the first date, not anniversaries)")] = None,
-                   occurs_to: date | None = None) -> OccasionPage:
+                   occurs_to: Day | None = None) -> OccasionPage:
     stmt = visible_occasions(principal)
     stmt = where_given(stmt, (Occasion.customer_id, customer_id),
                        (Occasion.contact_id, contact_id), (Occasion.kind, kind))

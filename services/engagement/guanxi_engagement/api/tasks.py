@@ -12,7 +12,7 @@ from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict
 from guanxi_shared.http_cache import set_etag
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import Day, InputModel
 from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
 
 from ..domain.flows import MAN_PREFIX
@@ -54,7 +54,7 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                customer_id: Annotated[str | None, Query(max_length=32)] = None,
                assignee_id: Annotated[str | None, Query(max_length=64)] = None,
                status: Literal["open", "done"] | None = None,
-               due_from: date | None = None, due_to: date | None = None,
+               due_from: Day | None = None, due_to: Day | None = None,
                rule_id: Annotated[str | None, Query(
                    max_length=32, description="The rule, or the flow (referrer_thanks, "
                    "referral_ask, at_risk_revisit, contact_left, find_successor), that made "
@@ -115,7 +115,7 @@ def reassign_task(task_id: str, body: TaskReassign, session: DbSession, principa
 def get_agenda(session: DbSession, principal: CurrentPrincipal, request: Request,
                assignee_id: Annotated[str | None, Query(max_length=64,
                                       description="Defaults to the caller")] = None,
-               on: Annotated[date | None, Query(description="Defaults to today")] = None,
+               on: Annotated[Day | None, Query(description="Defaults to today")] = None,
                span: Literal["day", "week"] = "day",
                limit: Annotated[int, Query(ge=1, le=500)] = 200) -> AgendaRead:
     """Open tasks for one rep over a day or a week, each with the customer's context."""

@@ -1,7 +1,6 @@
 """/v1/needs and /v1/categories: the needs library, its analytics and the category tree."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Role, Writer, require_roles
 from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.need_flow import NeedStatus
@@ -50,7 +50,7 @@ def list_needs(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                need_class: NeedClass | None = None,
                category_id: Annotated[str | None, Query(max_length=32)] = None,
                source: NeedSource | None = None, unmet: bool = False,
-               recorded_from: date | None = None, recorded_to: date | None = None) -> NeedPage:
+               recorded_from: Day | None = None, recorded_to: Day | None = None) -> NeedPage:
     rows, cursor = store.list_page(session=session, principal=principal, page=page,
                                    customer_id=customer_id, status=status,
                                    need_class=need_class, category_id=category_id,
@@ -62,8 +62,8 @@ def list_needs(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
 @router.get("/stats", response_model=NeedStats)
 def need_stats(session: DbSession, principal: CurrentPrincipal,
                by: analytics.StatsBy = analytics.StatsBy.category,
-               period: Period = Period.all, recorded_from: date | None = None,
-               recorded_to: date | None = None) -> NeedStats:
+               period: Period = Period.all, recorded_from: Day | None = None,
+               recorded_to: Day | None = None) -> NeedStats:
     """Counts (and with a period, trends) by category, class, source, segment or status."""
     return analytics.stats(session=session, principal=principal, by=by, period=period,
                            recorded_from=recorded_from, recorded_to=recorded_to)
@@ -72,7 +72,7 @@ def need_stats(session: DbSession, principal: CurrentPrincipal,
 @router.get("/niches", response_model=list[NicheCandidate])
 def niche_candidates(session: DbSession, principal: CurrentPrincipal,
                      min_customers: Annotated[int, Query(ge=2, le=100000)] = 5,
-                     recorded_from: date | None = None, recorded_to: date | None = None,
+                     recorded_from: Day | None = None, recorded_to: Day | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[NicheCandidate]:
     """Needs shared by many customers: candidate niche markets (利基市场)."""
     return analytics.niches(session=session, principal=principal, min_customers=min_customers,

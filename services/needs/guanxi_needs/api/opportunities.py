@@ -1,7 +1,6 @@
 """/v1/opportunities and /v1/pipeline: MAN-qualified opportunities, the pool, the forecast."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -9,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.http_cache import check_if_match, set_etag
-from guanxi_shared.models import utcnow
+from guanxi_shared.models import Day, utcnow
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.opportunity_rules import Stage
@@ -122,8 +121,8 @@ def mark_lost(close_in: OpportunityClose, opp: VisibleOpportunity, session: DbSe
 
 @pipeline_router.get("", response_model=Pipeline)
 def read_pipeline(session: DbSession, principal: CurrentPrincipal,
-                  group_by: PipelineBy = PipelineBy.stage, close_from: date | None = None,
-                  close_to: date | None = None) -> Pipeline:
+                  group_by: PipelineBy = PipelineBy.stage, close_from: Day | None = None,
+                  close_to: Day | None = None) -> Pipeline:
     """Open pipeline by stage, owner or close month with the weighted forecast, win rate and
     average cycle time of the opportunities closed in the window."""
     return pipeline(session=session, principal=principal, group_by=group_by,

@@ -1,7 +1,6 @@
 """Segmentation's API: RFM grid, segments, lists, Pareto, churn, snapshots, value cards."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -17,6 +16,7 @@ from guanxi_shared.auth import (
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
+from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery, paginate, where_given
 
 from ..domain import clv
@@ -108,7 +108,7 @@ def pareto(session: DbSession, principal: CurrentPrincipal,
 
 @router.get("/churn", response_model=list[ChurnPeriod], tags=["churn"])
 def churn(session: DbSession, principal: CurrentPrincipal,
-          start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
+          start: Annotated[Day, Query(alias="from")], end: Annotated[Day, Query(alias="to")],
           period: Literal["month", "quarter", "year"] = "month") -> list[dict[str, Any]]:
     """Customers lost per period, the segments they came from and why, as percentages."""
     if end <= start or (end - start).days > 3660:
@@ -126,8 +126,8 @@ def list_snapshots(session: DbSession, _: CurrentPrincipal) -> list[dict[str, An
 
 @router.get("/snapshots/migration", response_model=MigrationMatrix, tags=["snapshots"])
 def segment_migration(session: DbSession, principal: CurrentPrincipal,
-                      start: Annotated[date, Query(alias="from")],
-                      end: Annotated[date, Query(alias="to")]) -> dict[str, Any]:
+                      start: Annotated[Day, Query(alias="from")],
+                      end: Annotated[Day, Query(alias="to")]) -> dict[str, Any]:
     """How customers moved between segments from one snapshot date to another."""
     return reports.migration_matrix(session, principal, start, end)
 

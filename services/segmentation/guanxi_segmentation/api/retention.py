@@ -10,6 +10,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.errors import Invalid
+from guanxi_shared.models import Day
 
 from ..domain.periods import Period
 from ..schemas.retention import Cohort, RetentionPeriod
@@ -26,8 +27,8 @@ def _range(start: date, end: date) -> None:
         raise Invalid("'to' must not be before 'from' and at most ten years later")
 
 
-Start = Annotated[date, Query(alias="from", description="A day in the first period")]
-End = Annotated[date, Query(alias="to", description="A day in the last period")]
+Start = Annotated[Day, Query(alias="from", description="A day in the first period")]
+End = Annotated[Day, Query(alias="to", description="A day in the last period")]
 Segment = Annotated[str | None, Query(max_length=40, description="Customers now in this segment")]
 Tier = Literal["invest", "keep", "reconsider"] | None
 OwnerId = Annotated[str | None, Query(max_length=64)]
