@@ -74,6 +74,8 @@ def add_service(merged: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
                             f'"#/components/schemas/{prefix}{schema}"')
     doc = json.loads(text)
     for schema, body in doc.get("components", {}).get("schemas", {}).items():
+        if isinstance(body, dict) and "title" in body:  # generators name classes by title
+            body["title"] = f"{prefix}{schema}"
         merged["components"]["schemas"][f"{prefix}{schema}"] = body
     for path, item in doc.get("paths", {}).items():
         if not path.startswith("/v1/") or path == "/v1/events":
