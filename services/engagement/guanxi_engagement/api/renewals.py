@@ -1,7 +1,6 @@
 """/v1/renewals/report: the renewal report per month, quarter or year (续费报表)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.errors import Invalid
+from guanxi_shared.models import Day
 
 from ..domain.renewals import Period
 from ..schemas.renewals import RenewalReport
@@ -21,8 +21,8 @@ MAX_DAYS = 3660  # ten years of months is 120 rows
 @router.get("/v1/renewals/report", response_model=RenewalReport, response_model_by_alias=True)
 def renewal_report(
     session: DbSession, principal: CurrentPrincipal,
-    start: Annotated[date, Query(alias="from", description="First end date counted")],
-    end: Annotated[date, Query(alias="to", description="Last end date counted (included)")],
+    start: Annotated[Day, Query(alias="from", description="First end date counted")],
+    end: Annotated[Day, Query(alias="to", description="Last end date counted (included)")],
     period: Period = "month",
     owner_id: Annotated[str | None, Query(max_length=64)] = None,
     team_id: Annotated[str | None, Query(max_length=64)] = None,

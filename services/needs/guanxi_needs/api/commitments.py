@@ -1,7 +1,6 @@
 """/v1/commitments: promises to contacts, the agenda of open ones, overdue flags for managers."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -10,6 +9,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.db import local_today
 from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.commitments import CommitmentOrigin, CommitmentStatus
@@ -55,8 +55,8 @@ def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQue
                   made_by: IdFilter = None, origin: CommitmentOrigin | None = None,
                   overdue: Annotated[bool | None, Query(
                       description="true: open past their due date (what managers chase)")] = None,
-                  due_from: date | None = None,
-                  due_to: Annotated[date | None, Query(
+                  due_from: Day | None = None,
+                  due_to: Annotated[Day | None, Query(
                       description="The agenda: status=open&due_to=<end of the week>")] = None,
                   ) -> CommitmentPage:
     """Soonest due first; a rep sees their customers' promises and those they made."""
