@@ -2,7 +2,8 @@
 satisfaction scores. A purchase rescored its customer at once (incremental update)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
@@ -16,6 +17,7 @@ from .store.scoring import rescore_customer
 from .store.tables import (
     CustomerRef,
     CustomerScore,
+    LastTouch,
     PurchaseFact,
     Reason,
     SatisfactionScore,
@@ -55,6 +57,11 @@ def on_merged(session: Session, event: Event) -> None:
         key = table.customer_id if table is CustomerScore else table.id
         session.execute(delete(table).where(key == merged))
     rebuild_periods(session, [merged, into])
+    moved = session.get(LastTouch, merged)
+    if moved is not None:
+        record_touch(session, into, moved.touched_at, moved.kind, moved.source_id,
+                     moved.contact_id)
+        session.delete(moved)
     rescore_customer(session=session, customer_id=into, as_of=local_today(session))
 
 
@@ -70,7 +77,9 @@ def forget_customer(session: Session, customer_id: str) -> dict[str, int]:
     erased = {"satisfaction_scores": session.execute(delete(SatisfactionScore).where(
         SatisfactionScore.customer_id == customer_id)).rowcount,
               "status_reasons": session.execute(update(StatusChange).where(
-                  StatusChange.customer_id == customer_id).values(lost_reason=None)).rowcount}
+                  StatusChange.customer_id == customer_id).values(lost_reason=None)).rowcount,
+              "touch_contacts": session.execute(update(LastTouch).where(
+                  LastTouch.customer_id == customer_id).values(contact_id=None)).rowcount}
     return erased
 
 
@@ -95,6 +104,46 @@ def on_reasons(session: Session, event: Event) -> None:
     reasons.apply_list(session, Reason, event.data)
 
 
+def record_touch(session: Session, customer_id: str, at: datetime, kind: str,
+                 source_id: str | None, contact_id: str | None) -> bool:
+    """Keep the customer's latest touch; an older or equal one (late, or sent twice) changes
+    nothing. Returns whether it was kept."""
+    current = session.get(LastTouch, customer_id)
+    if current is not None and current.touched_at >= at:
+        return False
+    day = at.astimezone(ZoneInfo(session.info.get("timezone", "Asia/Shanghai"))).date()
+    values = {"touched_at": at, "touched_on": day, "kind": kind, "source_id": source_id,
+              "contact_id": contact_id}
+    if current is None:
+        session.add(LastTouch(customer_id=customer_id, **values))
+    else:
+        for key, value in values.items():
+            setattr(current, key, value)
+    session.flush()
+    return True
+
+
+def _instant(value: str) -> datetime:
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError(f"touch time {value!r} has no UTC offset")
+    return at
+
+
+def on_touch(session: Session, event: Event) -> None:
+    d = event.data
+    record_touch(session, d["customer_id"], _instant(d["at"]), d["kind"], d.get("source_id"),
+                 d.get("contact_id"))
+
+
+def on_complaint_closed(session: Session, event: Event) -> None:
+    """A complaint resolved and closed is care the customer felt: a touch."""
+    d = event.data
+    at = d.get("closed_at") or event.occurred_at.isoformat()
+    record_touch(session, d["customer_id"], _instant(str(at)), "complaint", d.get("id"),
+                 d.get("contact_id"))
+
+
 HANDLERS: dict[str, EventHandler] = {
     "reasons.changed": on_reasons,
     "customer.created": on_customer,
@@ -103,5 +152,7 @@ HANDLERS: dict[str, EventHandler] = {
     "customer.erased": on_erased,
     "purchase.recorded": on_purchase,
     "satisfaction.scored": on_satisfaction,
+    "touch.recorded": on_touch,
+    "complaint.closed": on_complaint_closed,
 }
 __all__ = ["HANDLERS", "forget_customer"]

@@ -26,6 +26,14 @@ class FixedBins(InputModel):
         return self
 
 
+class NeglectDays(InputModel):
+    """How many days without a touch each value tier tolerates (客户关怀)."""
+
+    invest: int = Field(default=30, ge=1, le=3650, description="Top 20% of customers by value")
+    keep: int = Field(default=90, ge=1, le=3650, description="The middle 60%")
+    reconsider: int = Field(default=180, ge=1, le=3650, description="The bottom 20%")
+
+
 class PolicySettings(InputModel):
     binning: Literal["quintiles", "fixed"] = "quintiles"
     fixed_bins: FixedBins | None = None
@@ -43,6 +51,9 @@ class PolicySettings(InputModel):
         default=0.5, gt=0, lt=1,
         description="At risk when the last window's spend is below this share of the window before")
     trend_window_days: int = Field(default=180, ge=30, le=730)
+    neglect_days: NeglectDays = Field(
+        default_factory=NeglectDays,
+        description="A customer is neglected after this many days without a touch, per tier")
 
     @model_validator(mode="after")
     def fixed_needs_bins(self) -> PolicySettings:

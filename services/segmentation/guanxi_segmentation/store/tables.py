@@ -171,3 +171,18 @@ class Reason(ReasonFields, table=True):
     the controllable share in the churn report."""
 
     __tablename__ = "reason"
+
+
+class LastTouch(SQLModel, table=True):
+    """The latest touch of each customer (a completed call, visit or task, a delivered
+    message, a gift, a closed complaint), from `touch.recorded` and `complaint.closed`. One row
+    per customer, replaced only by a later touch: events may arrive late or twice."""
+
+    __tablename__ = "last_touch"
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    touched_at: datetime = Field(sa_type=UTCDateTime)
+    touched_on: date = Field(description="The business date of touched_at (company timezone)")
+    kind: str = Field(max_length=16)
+    source_id: str | None = Field(default=None, max_length=64)
+    contact_id: str | None = Field(default=None, max_length=32)
