@@ -25,7 +25,7 @@ SUBSCRIPTIONS = {
     "registry": ["segmentation", "engagement", "needs", "gateway"],
     "needs": ["registry", "segmentation", "engagement", "gateway"],
     "segmentation": ["engagement", "gateway"],
-    "engagement": ["needs", "gateway"],
+    "engagement": ["segmentation", "needs", "gateway"],
     "gateway": [],
 }
 

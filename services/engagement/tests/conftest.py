@@ -37,9 +37,10 @@ class FreshAdminToken(httpx.Auth):
 
 
 def make_client(database_url: str, provider: Provider, **overrides) -> TestClient:
-    settings = Settings(database_url=database_url, subscribers="", run_background_jobs=False,
-                        sms_provider_url="http://sms.test/send",
-                        wechat_provider_url="http://wechat.test/send", **overrides)
+    settings = Settings(**{"database_url": database_url, "subscribers": "",
+                           "run_background_jobs": False,
+                           "sms_provider_url": "http://sms.test/send",
+                           "wechat_provider_url": "http://wechat.test/send", **overrides})
     app = create_app(settings)
     app.state.provider_transport = httpx.MockTransport(provider.handler)
     client = TestClient(app)

@@ -47,6 +47,7 @@ from ..store.delivery import current_policy
 from ..store.gifts import overdue_gifts
 from ..store.renewal_report import check_reason_code
 from ..store.tables import ContactRef, Contract, CustomerRef, Gift, GiftLog, GiftTaboo
+from ..store.touches import day_instant, publish_touch
 from .deps import created, get_or_404, save_update, settings_of, visible_customer
 
 router = APIRouter(tags=["gifts"])
@@ -197,6 +198,9 @@ def give_gift(body: GiftGive, session: DbSession, principal: Writer, request: Re
                                "type": "gift_blocked", "msg": r} for r in check.blocked])
     entry = GiftLog.model_validate({**body.model_dump(mode="json"), "cost": str(gift.cost),
                                     "warnings": check.warnings})
+    if (at := day_instant(session, body.given_on)) is not None:  # a later date is a plan
+        publish_touch(session, customer_id=entry.customer_id, contact_id=entry.contact_id,
+                      kind="gift", source_id=entry.id, at=at)
     return created(session, entry, response)
 
 

@@ -30,6 +30,7 @@ from ..schemas.tasks import (
 )
 from ..store.tables import Task
 from ..store.tasks import agenda, agenda_birthdays, customer_briefs, visible_tasks
+from ..store.touches import publish_touch, task_kind
 from .deps import created, first_or_404, save_update, settings_of, visible_customer
 
 router = APIRouter(tags=["tasks"])
@@ -94,7 +95,11 @@ def _change_open_task(task_id: str, body: InputModel, session: Session, principa
 @router.post("/v1/tasks/{task_id}/complete", response_model=TaskRead)
 def complete_task(task_id: str, body: TaskComplete, session: DbSession, principal: Writer,
                   request: Request, response: Response) -> Task:
-    """Done, with the outcome and the result check (结果检查)."""
+    """Done, with the outcome and the result check (结果检查); a touch of the customer."""
+    task = visible_task(session, principal, task_id)
+    if task.status == "open":
+        publish_touch(session, customer_id=task.customer_id, contact_id=task.contact_id,
+                      kind=task_kind(task.kind), source_id=task.id)
     return _change_open_task(task_id, body, session, principal, request, response,
                              status="done")
 

@@ -11,11 +11,13 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Writer, owner_filter
 from guanxi_shared.errors import Conflict
 from guanxi_shared.http_cache import set_etag
+from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageQuery, paginate
 
 from ..schemas.tasks import VisitComplete, VisitCreate, VisitPage, VisitRead, VisitUpdate
 from ..store.tables import CustomerRef, Task, Visit
 from ..store.tasks import FOLLOW_UP_RULE
+from ..store.touches import publish_touch
 from .deps import created, first_or_404, save_update, visible_customer
 
 router = APIRouter(prefix="/v1/visits", tags=["visits"])
@@ -85,6 +87,8 @@ def complete_visit(visit_id: str, body: VisitComplete, session: DbSession, princ
     if visit.status == "done":
         raise Conflict(f"Visit {visit_id} is already done")
     visit.status = "done"
+    publish_touch(session, customer_id=visit.customer_id, contact_id=visit.contact_id,
+                  kind="visit", source_id=visit.id, at=min(visit.appointment_at, utcnow()))
     if body.next_appointment_on:
         session.add(Task.model_validate({
             "rule_id": FOLLOW_UP_RULE, "subject_id": visit.id, "customer_id": visit.customer_id,

@@ -12,6 +12,7 @@ from ..channels import Channel, Outgoing
 from ..domain.respect import QuietHours, block_reason
 from ..domain.templates import render
 from .tables import Consent, ContactRef, CustomerRef, Message, Occasion, Policy, Template
+from .touches import publish_touch
 
 log = logging.getLogger("guanxi.engagement.delivery")
 ADDRESS = {"email": "email", "sms": "phone", "wechat": "wechat"}
@@ -81,6 +82,8 @@ def deliver_one(*, session, message: Message, channels: dict[str, Channel], now:
         log.warning("send failed", extra={"message_id": message.id, "error": repr(exc)})
         _finish(session, message, "failed", repr(exc)[:500], body=body)
         return "failed"
+    publish_touch(session, customer_id=message.customer_id, contact_id=message.contact_id,
+                  kind="message", source_id=message.id, at=now)
     _finish(session, message, "sent", None, body=body, sent_at=now)
     return "sent"
 
