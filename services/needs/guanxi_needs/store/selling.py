@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, union_all, update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
@@ -114,24 +114,45 @@ def _collect_evidence(session: Session, launch_id: str, product: Product) -> Non
                  .where(Need.category_id.in_(product.category_ids),
                         Need.status.in_(UNMET_STATUSES)))
         session.execute(insert(LaunchEvidence).from_select(columns, needs))
-    pointing = [p.id for p in session.scalars(select(Product).where(Product.id != product.id))
-                if product.id in p.related_product_ids or product.id in p.back_end_product_ids]
-    kind = case((Product.id == product.id, EvidenceKind.bought_this.value),
-                (Product.id.in_(pointing or [""]), EvidenceKind.related.value),
-                else_=EvidenceKind.same_line.value)
-    bought = (select(PurchaseLineRef.customer_id.label("customer_id"), kind.label("kind"),
-                     Product.id.label("ref_id"), Product.name.label("detail"),
-                     func.max(PurchaseLineRef.purchased_on).label("evidence_on"))
-              .join(Product, _matched_product())
-              .join(CustomerRef, CustomerRef.id == PurchaseLineRef.customer_id)
-              .where(or_(Product.id == product.id, Product.id.in_(pointing or [""]),
-                         Product.line == product.line))
-              .group_by(PurchaseLineRef.customer_id, Product.id, Product.name)
-              .subquery())
+    kinds = _candidates(session, product)
+    keys = {p.name_key: p.id for p in session.scalars(select(Product).where(
+        Product.id.in_(kinds)))}
+    # each purchase line as (customer, product): by the id it names, else by its name; two
+    # index lookups instead of one OR join over every line
+    matched = union_all(
+        select(PurchaseLineRef.customer_id, PurchaseLineRef.product_id.label("product_id"),
+               PurchaseLineRef.purchased_on)
+        .where(PurchaseLineRef.product_id.in_(kinds)),
+        select(PurchaseLineRef.customer_id, Product.id.label("product_id"),
+               PurchaseLineRef.purchased_on)
+        .join(Product, Product.name_key == PurchaseLineRef.product_key)
+        # "no product id" as an expression, so the planner looks lines up by name (the index on
+        # product_id would walk every line that names none)
+        .where(PurchaseLineRef.product_key.in_(keys), Product.id.in_(kinds),
+               func.coalesce(PurchaseLineRef.product_id, "") == "")).subquery()
+    kind = case({pid: k.value for pid, k in kinds.items()}, value=matched.c.product_id)
+    bought = (select(matched.c.customer_id.label("customer_id"), kind.label("kind"),
+                     matched.c.product_id.label("ref_id"),
+                     func.max(matched.c.purchased_on).label("evidence_on"))
+              .join(CustomerRef, CustomerRef.id == matched.c.customer_id)
+              .group_by(matched.c.customer_id, matched.c.product_id).subquery())
     points = case({k.value: v for k, v in PURCHASE_POINTS.items()}, value=bought.c.kind)
     session.execute(insert(LaunchEvidence).from_select(columns, select(
         literal(launch_id), bought.c.customer_id, bought.c.kind, bought.c.ref_id,
-        bought.c.detail, points, bought.c.evidence_on)))
+        Product.name, points, bought.c.evidence_on)
+        .join(Product, Product.id == bought.c.ref_id)))
+
+
+def _candidates(session: Session, product: Product) -> dict[str, EvidenceKind]:
+    """The products whose buyers fit this one, and how: the catalogue is small, so in Python."""
+    kinds: dict[str, EvidenceKind] = {}
+    for other in session.scalars(select(Product).where(Product.id != product.id)):
+        if product.id in other.related_product_ids or product.id in other.back_end_product_ids:
+            kinds[other.id] = EvidenceKind.related
+        elif other.line == product.line:
+            kinds[other.id] = EvidenceKind.same_line
+    kinds[product.id] = EvidenceKind.bought_this
+    return kinds
 
 
 def _rank_calls(session: Session, launch_id: str) -> int:
