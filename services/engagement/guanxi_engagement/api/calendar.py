@@ -94,7 +94,8 @@ def schedule_status(session: DbSession, _: CurrentPrincipal,
     """Per year: is the official holiday schedule known, and where from."""
     this_year = local_today(session).year
     first = from_year if from_year is not None else max(1901, this_year - 1)
-    last = to_year if to_year is not None else min(2099, max(first, this_year + 1))
+    last = to_year if to_year is not None else min(2099, first + 50,
+                                                   max(first, this_year + 1))
     if last < first or last - first > 50:
         raise Invalid("to_year must be from from_year to 50 years after it")
     work = work_calendar(session)

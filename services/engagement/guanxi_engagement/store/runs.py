@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -168,7 +169,24 @@ def day_parts(rule: Rule, pairs: list[tuple[date, date]], send_at: SendAt
         days = day_table("event_days", dated)
         yield days, ct.ends_on == days.c.occurs_on
     else:
-        yield day_table("event_days", dated), true()
+        # Every customer or contact on one event day (a festival, a month start): literal
+        # values, so the planner drives the insert from contact_ref in key order as before.
+        for event, due, send_after in dated:
+            yield OneDay(event, due, send_after), true()
+
+
+class OneDay:
+    """One event day as literal columns, in place of a derived table (nothing to join)."""
+
+    def __init__(self, occurs_on: date, due_on: date, send_after: datetime):
+        self.c = SimpleNamespace(occurs_on=literal(occurs_on, Date()),
+                                 due_on=literal(due_on, Date()),
+                                 send_after=literal(send_after, UTCDateTime()))
+
+
+def joined(source, days, on):
+    """`source` joined to the event days (nothing to join for one literal day)."""
+    return source if isinstance(days, OneDay) else source.join(days, on)
 
 
 def customer_condition(session: Session, rule: Rule, day: date):
@@ -224,8 +242,8 @@ def _insert(*, session: Session, rule: Rule, day: date, days, on) -> int:
     if rule.trigger == "life_event":
         # One task per occasion; a message to the contact it concerns, or to every current
         # contact of the customer when it is the customer's (an office move, an award).
-        occasions = Occasion.__table__.join(CustomerRef.__table__, oc.customer_id == cu.id
-                                            ).join(days, on)
+        occasions = joined(Occasion.__table__.join(CustomerRef.__table__,
+                                                   oc.customer_id == cu.id), days, on)
         occasion, subject, occasion_id = oc.kind, oc.id, oc.id
         title = func.substr(title + literal(": ") + func.coalesce(oc.note, oc.kind), 1, 300)
         if rule.channel in MESSAGE_CHANNELS:
@@ -237,8 +255,8 @@ def _insert(*, session: Session, rule: Rule, day: date, days, on) -> int:
             source = select(cu.id, oc.contact_id).select_from(occasions)
     elif rule.trigger == "renewal":
         # One task per contract, naming it; a message to every current contact of its customer.
-        contracts = Contract.__table__.join(CustomerRef.__table__, ct.customer_id == cu.id
-                                            ).join(days, on)
+        contracts = joined(Contract.__table__.join(CustomerRef.__table__,
+                                                   ct.customer_id == cu.id), days, on)
         if rule.channel in MESSAGE_CHANNELS:
             where = and_(where, co.left_on.is_(None))
             source = select(cu.id, co.id).select_from(contracts.join(
@@ -251,11 +269,10 @@ def _insert(*, session: Session, rule: Rule, day: date, days, on) -> int:
         where = and_(where, co.left_on.is_(None))
         if rule.trigger == "birthday":
             subject = co.id
-        source = select(cu.id, co.id).select_from(
-            ContactRef.__table__.join(CustomerRef.__table__, co.customer_id == cu.id)
-            .join(days, on))
+        source = select(cu.id, co.id).select_from(joined(
+            ContactRef.__table__.join(CustomerRef.__table__, co.customer_id == cu.id), days, on))
     else:
-        source = select(cu.id, null()).select_from(CustomerRef.__table__.join(days, on))
+        source = select(cu.id, null()).select_from(joined(CustomerRef.__table__, days, on))
     if rule.channel in MESSAGE_CHANNELS:
         cols = ["id", "rule_id", "customer_id", "contact_id", "channel", "kind", "occasion",
                 "occasion_id", "template_id", "occurs_on", "status", "send_after", "created_at",
