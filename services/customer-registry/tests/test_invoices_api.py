@@ -90,6 +90,8 @@ def test_void_stops_what_is_owed_and_refuses_payments(client):
     inv = invoice(client, cid, "INV-V", amount="500.00")
     client.post(f"/v1/invoices/{inv['id']}/payments",
                 json={"payment_id": "RC-V", "amount": "100.00", "paid_on": inv["issue_date"]})
+    assert_problem(client.post(f"/v1/invoices/{inv['id']}/void", json={
+        "reason": "开错了", "voided_on": "9999-01-01"}), 422)
     voided = client.post(f"/v1/invoices/{inv['id']}/void", json={"reason": "开错了"}).json()
     assert (voided["status"], voided["outstanding"], voided["paid"]) == ("void", "0.00",
                                                                          "100.00")
@@ -144,6 +146,18 @@ def test_aging_board_buckets_by_hand(client):
         "payment_id": "P-part", "amount": "30.00", "paid_on": "2026-06-01"})
     client.post(f"/v1/invoices/{part['id']}/payments", json={  # after as_of: still owed then
         "payment_id": "P-late", "amount": "20.00", "paid_on": "2026-07-05"})
+    paid_late = invoice(client, b, "PAIDLATE", amount="40.00", due=as_of - timedelta(days=45),
+                        issued=as_of - timedelta(days=80))
+    client.post(f"/v1/invoices/{paid_late['id']}/payments", json={  # paid in full after as_of
+        "payment_id": "P-paidlate", "amount": "40.00", "paid_on": "2026-07-02"})
+    void_late = invoice(client, a, "VOIDLATE", amount="70.00", due=as_of - timedelta(days=10),
+                        issued=as_of - timedelta(days=40))
+    client.post(f"/v1/invoices/{void_late['id']}/void", json={"reason": "x",
+                                                               "voided_on": "2026-07-03"})
+    void_early = invoice(client, a, "VOIDEARLY", amount="55.00", due=as_of - timedelta(days=10),
+                         issued=as_of - timedelta(days=40))
+    client.post(f"/v1/invoices/{void_early['id']}/void", json={"reason": "x",
+                                                                "voided_on": "2026-06-20"})
     assert usd and late
     board = client.get("/v1/receivables/aging", params={"as_of": as_of.isoformat()}).json()
     rows = {(r["group"], r["currency"]): r for r in board["rows"]}
@@ -151,17 +165,18 @@ def test_aging_board_buckets_by_hand(client):
     cell = lambda row, b: (row[b]["amount"], row[b]["count"])  # noqa: E731
     a_cny, b_cny = rows[("rep-a", "CNY")], rows[("rep-b", "CNY")]
     assert cell(a_cny, "current") == ("100.00", 1)
-    assert cell(a_cny, "days_1_30") == ("200.00", 2)
-    assert cell(b_cny, "days_31_60") == ("150.00", 2)  # D31 and PART (80 - 30 paid by then)
+    assert cell(a_cny, "days_1_30") == ("270.00", 3)  # D1, D30 and VOIDLATE (void after)
+    # D31, PART (80 - 30 paid by then) and PAIDLATE (paid after as_of)
+    assert cell(b_cny, "days_31_60") == ("190.00", 3)
     assert cell(b_cny, "days_61_90") == ("100.00", 1)
     assert cell(b_cny, "over_90") == ("100.00", 1)
-    assert cell(b_cny, "total") == ("350.00", 4)
+    assert cell(b_cny, "total") == ("390.00", 5)
     assert cell(rows[("rep-a", "USD")], "current") == ("50.00", 1)
     totals = {t["currency"]: t for t in board["totals"]}
-    assert cell(totals["CNY"], "total") == ("650.00", 7)
+    assert cell(totals["CNY"], "total") == ("760.00", 9)
     teams = client.get("/v1/receivables/aging", params={
         "as_of": as_of.isoformat(), "group_by": "team", "currency": "CNY"}).json()
-    assert [(r["group"], r["total"]["amount"]) for r in teams["rows"]] == [("team-1", "650.00")]
+    assert [(r["group"], r["total"]["amount"]) for r in teams["rows"]] == [("team-1", "760.00")]
     later = client.get("/v1/receivables/aging", params={"as_of": "2026-07-05"}).json()
     later_b = {(r["group"], r["currency"]): r for r in later["rows"]}[("rep-b", "CNY")]
     assert later_b["total"]["amount"] == "330.00"  # PART is down to 30

@@ -173,10 +173,11 @@ def void(*, session: Session, invoice: Invoice, void_in: InvoiceVoid) -> Invoice
         return invoice
     if invoice.status == "paid":
         raise Conflict(f"Invoice {invoice.id} is paid in full; it cannot be voided")
-    voided_on = void_in.voided_on or local_today(session)
-    if voided_on < invoice.issue_date:
-        raise Invalid("An invoice cannot be voided before it was issued", errors=[_error(
-            "voided_on", "before_issue", f"must be on or after {invoice.issue_date}")])
+    today = local_today(session)
+    voided_on = void_in.voided_on or today
+    if not invoice.issue_date <= voided_on <= today:
+        raise Invalid("An invoice is voided between its issue date and today", errors=[_error(
+            "voided_on", "out_of_range", f"must be from {invoice.issue_date} to {today}")])
     invoice.status, invoice.outstanding = "void", money(0)
     invoice.voided_on, invoice.void_reason = voided_on, void_in.reason
     invoice.version += 1
