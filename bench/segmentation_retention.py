@@ -1,6 +1,7 @@
 """Segmentation: retention per month over the whole range, cohorts, and the neglect list, over
-100,000 customers and 1,000,000 purchases (two years), each timed through the store as the
-API calls it (median of several runs, an admin's view: no filter).
+100,000 customers and 1,000,000 purchases (two years) and a last touch for 70% of them, each
+timed through the store as the API calls it (median of several runs; an admin's view, no
+filter, unless the row says one rep's).
 
 Data is generated straight into the read model as bench/segmentation_scoring.py does, on a
 fresh SQLite file, or on PostgreSQL with `--postgres URL` (an empty database).
@@ -11,7 +12,7 @@ import argparse
 import os
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +20,13 @@ from _common import Timer, report, row
 from segmentation_scoring import AS_OF, generate, settle
 
 import guanxi_segmentation
+from guanxi_segmentation.store.neglect import neglect_list, neglect_summary
 from guanxi_segmentation.store.retention import cohort_report, rebuild_periods, retention_report
+from guanxi_segmentation.store.scoring import full_recompute
+from guanxi_segmentation.store.tables import LastTouch
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert_columns, make_engine, make_sessionmaker, migrate
+from guanxi_shared.pagination import PageParams
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 ADMIN = Principal(sub="bench", role=Role.admin)
@@ -51,11 +56,14 @@ def run(url: str) -> list[dict]:
         session.commit()
     rows.append(row(f"build the retention read model from {purchases:,} purchases", t.seconds,
                     "s"))
+    touches(sessions, customers)
+    with sessions() as session:
+        full_recompute(session=session, as_of=AS_OF)  # the tiers the neglect limits use
     settle(engine)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         postgres = engine.dialect.name == "postgresql"
-        conn.exec_driver_sql("VACUUM ANALYZE purchase_period" if postgres
-                             else "ANALYZE purchase_period")
+        for table in ("purchase_period", "last_touch", "customer_score"):
+            conn.exec_driver_sql(f"VACUUM ANALYZE {table}" if postgres else f"ANALYZE {table}")
     start, end = AS_OF - timedelta(days=730), AS_OF
     seconds, months = timed(sessions, lambda s: retention_report(s, ADMIN, start, end, "month"))
     rows.append(row(f"retention per month, {len(months)} months, {customers:,} customers",
@@ -68,8 +76,32 @@ def run(url: str) -> list[dict]:
     cells = sum(len(c["periods"]) for c in cohorts)
     rows.append(row(f"monthly cohorts ({len(cohorts)} cohorts, {cells} cells)", seconds * 1000,
                     "ms", 500.0))
+    page = PageParams(limit=50, cursor=None)
+    seconds, _ = timed(sessions, lambda s: neglect_list(s, ADMIN, AS_OF, page))
+    rows.append(row("neglect list, first page of 50, oldest first", seconds * 1000, "ms",
+                    500.0))
+    seconds, _ = timed(sessions, lambda s: neglect_list(s, REP, AS_OF, page))
+    rows.append(row("neglect list, one rep's customers", seconds * 1000, "ms", 500.0))
+    seconds, groups = timed(sessions, lambda s: neglect_summary(s, ADMIN, AS_OF, "owner"))
+    neglected = sum(g["neglected"] for g in groups)
+    rows.append(row(f"neglect summary per owner ({len(groups)} owners, {neglected:,} "
+                    "neglected)", seconds * 1000, "ms", 500.0))
     engine.dispose()
     return rows
+
+
+def touches(sessions, customers: int) -> None:
+    """A last touch for 70% of the customers, spread over the year before AS_OF."""
+    rng = np.random.default_rng(11)
+    chosen = np.flatnonzero(rng.random(customers) < 0.7)
+    seconds_ago = rng.integers(0, 365 * 86400, size=len(chosen))
+    at = [datetime.combine(AS_OF, time(), UTC) - timedelta(seconds=int(s)) for s in seconds_ago]
+    with sessions() as session:
+        bulk_insert_columns(session, LastTouch.__table__, {
+            "customer_id": [f"c{i:07d}" for i in chosen], "touched_at": at,
+            "touched_on": [a.date() for a in at], "kind": ["call"] * len(chosen),
+            "source_id": [f"t{i}" for i in chosen], "contact_id": [None] * len(chosen)})
+        session.commit()
 
 
 def main() -> None:

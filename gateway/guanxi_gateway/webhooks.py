@@ -24,7 +24,7 @@ EVENT_TYPES = ("customer.created", "customer.updated", "customer.merged", "custo
                "complaint.opened", "complaint.closed", "satisfaction.scored",
                "segment.changed", "invoice.changed", "reasons.changed",
                "opportunity.qualified", "complaint.progress", "expectation.reached",
-               "balance.changed", "touch.recorded")
+               "balance.changed", "touch.recorded", "customer.at_risk", "customer.recovered")
 
 
 def _queue(session: Session, event: Event) -> None:

@@ -3,6 +3,7 @@ satisfaction scores. A purchase rescored its customer at once (incremental updat
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -15,8 +16,11 @@ from guanxi_shared.events import Event, EventHandler
 from .store.retention import rebuild_periods
 from .store.scoring import rescore_customer
 from .store.tables import (
+    AtRiskEpisode,
+    ComplaintRef,
     CustomerRef,
     CustomerScore,
+    InvoiceRef,
     LastTouch,
     PurchaseFact,
     Reason,
@@ -62,6 +66,7 @@ def on_merged(session: Session, event: Event) -> None:
         record_touch(session, into, moved.touched_at, moved.kind, moved.source_id,
                      moved.contact_id)
         session.delete(moved)
+    session.execute(delete(AtRiskEpisode).where(AtRiskEpisode.customer_id == merged))
     rescore_customer(session=session, customer_id=into, as_of=local_today(session))
 
 
@@ -98,6 +103,8 @@ def on_satisfaction(session: Session, event: Event) -> None:
         customer_id=d["customer_id"], scored_on=date.fromisoformat(d["scored_on"]),
         expected=expected, experienced=experienced,
         index=round(experienced / expected * 100, 1) if expected else 0.0))
+    session.flush()
+    _rescore(session, d["customer_id"])
 
 
 def on_reasons(session: Session, event: Event) -> None:
@@ -130,18 +137,76 @@ def _instant(value: str) -> datetime:
     return at
 
 
+def _rescore(session: Session, customer_id: str) -> None:
+    """An at-risk signal changed: the customer's flag and episode follow at once."""
+    rescore_customer(session=session, customer_id=customer_id, as_of=local_today(session))
+
+
 def on_touch(session: Session, event: Event) -> None:
     d = event.data
-    record_touch(session, d["customer_id"], _instant(d["at"]), d["kind"], d.get("source_id"),
-                 d.get("contact_id"))
+    kept = record_touch(session, d["customer_id"], _instant(d["at"]), d["kind"],
+                        d.get("source_id"), d.get("contact_id"))
+    score = session.get(CustomerScore, d["customer_id"]) if kept else None
+    if score is not None and score.at_risk:  # a touch can only end neglect: rescore then
+        _rescore(session, d["customer_id"])
+
+
+def on_complaint_opened(session: Session, event: Event) -> None:
+    d = event.data
+    if session.get(ComplaintRef, d["id"]) is None:
+        session.add(ComplaintRef(id=d["id"], customer_id=d["customer_id"],
+                                 due_at=_instant(str(d["due_at"]))))
+        session.flush()
+    _rescore(session, d["customer_id"])
+
+
+def _resolved(session: Session, complaint_id: str, customer_id: str, at: datetime) -> None:
+    row = session.get(ComplaintRef, complaint_id)
+    if row is None or row.resolved_at is None:
+        if row is None:  # opened before this read model existed: only its end is known
+            row = ComplaintRef(id=complaint_id, customer_id=customer_id, due_at=at)
+            session.add(row)
+        row.resolved_at = at
+        session.flush()
+        _rescore(session, customer_id)
+
+
+def on_complaint_progress(session: Session, event: Event) -> None:
+    d = event.data
+    if d.get("step") in ("resolved", "closed"):
+        at = _instant(str(d.get("at") or event.occurred_at.isoformat()))
+        _resolved(session, d["complaint_id"], d["customer_id"], at)
+        record_touch(session, d["customer_id"], at, "complaint", d["complaint_id"],
+                     d.get("contact_id"))
 
 
 def on_complaint_closed(session: Session, event: Event) -> None:
     """A complaint resolved and closed is care the customer felt: a touch."""
     d = event.data
-    at = d.get("closed_at") or event.occurred_at.isoformat()
-    record_touch(session, d["customer_id"], _instant(str(at)), "complaint", d.get("id"),
-                 d.get("contact_id"))
+    at = _instant(str(d.get("closed_at") or event.occurred_at.isoformat()))
+    _resolved(session, d["id"], d["customer_id"], at)
+    record_touch(session, d["customer_id"], at, "complaint", d.get("id"), d.get("contact_id"))
+
+
+def on_invoice(session: Session, event: Event) -> None:
+    d = event.data
+    row = session.get(InvoiceRef, d["invoice_id"]) or InvoiceRef(id=d["invoice_id"],
+                                                                 customer_id=d["customer_id"],
+                                                                 amount=0, outstanding=0,
+                                                                 due_date=d["due_date"],
+                                                                 status="open")
+    moved_from = row.customer_id if row.customer_id != d["customer_id"] else None
+    for key in ("customer_id", "document_id", "currency", "status"):
+        if key in d:
+            setattr(row, key, d[key])
+    row.amount, row.outstanding = (Decimal(str(d.get(k) or 0)) for k in ("amount",
+                                                                         "outstanding"))
+    row.issue_date = date.fromisoformat(str(d["issue_date"])) if d.get("issue_date") else None
+    row.due_date = date.fromisoformat(str(d["due_date"]))
+    session.add(row)
+    session.flush()
+    for customer_id in filter(None, (d["customer_id"], moved_from)):
+        _rescore(session, customer_id)
 
 
 HANDLERS: dict[str, EventHandler] = {
@@ -153,6 +218,9 @@ HANDLERS: dict[str, EventHandler] = {
     "purchase.recorded": on_purchase,
     "satisfaction.scored": on_satisfaction,
     "touch.recorded": on_touch,
+    "complaint.opened": on_complaint_opened,
+    "complaint.progress": on_complaint_progress,
     "complaint.closed": on_complaint_closed,
+    "invoice.changed": on_invoice,
 }
 __all__ = ["HANDLERS", "forget_customer"]

@@ -23,6 +23,8 @@ from guanxi_shared.models import utcnow
 
 from ..domain import clv, pareto, rfm, segments
 from ..schemas.policy import PolicySettings
+from .episodes import track_episodes
+from .signals import risk_reasons
 from .tables import CustomerScore, ModelFit, Policy, PurchaseFact, ScoreRun, ScoreSnapshot
 
 
@@ -144,6 +146,9 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
     dropped = np.array([SEGMENT_RANK.get(n, 0) < SEGMENT_RANK.get(previous.get(cid, n), 0)
                         for cid, n in zip(facts.ids, names, strict=True)], dtype=bool)
     reasons = at_risk_reasons(facts, as_of, settings, dropped)
+    for i, more in risk_reasons(session, facts.ids, facts.first, np.asarray(tiers), as_of,
+                                settings).items():
+        reasons[i].extend(more)
     model = model_columns(session, facts, as_of)
     years_seen = np.maximum((facts.last - facts.first) / 365.0, 1.0)
     per_purchase = facts.monetary / np.maximum(facts.frequency, 1)
@@ -206,6 +211,7 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     publish_many(session=session, event_type="segment.changed",
                  items=[_segment_event(columns, i) for i in changed],
                  source="segmentation", batch_size=500)
+    track_episodes(session, columns, as_of, everyone=True)
     run = ScoreRun(as_of=as_of, customers=len(facts.ids), seconds=time.perf_counter() - started,
                    cuts=_cuts(facts, as_of))
     session.add(run)
@@ -274,6 +280,7 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     if changed:
         publish_many(session=session, event_type="segment.changed",
                      items=[_segment_event(columns, 0)], source="segmentation")
+    track_episodes(session, columns, as_of, everyone=False)
 
 
 def _segment_event(columns: dict[str, list], i: int) -> dict[str, Any]:

@@ -186,3 +186,48 @@ class LastTouch(SQLModel, table=True):
     kind: str = Field(max_length=16)
     source_id: str | None = Field(default=None, max_length=64)
     contact_id: str | None = Field(default=None, max_length=32)
+
+
+class ComplaintRef(SQLModel, table=True):
+    """Complaints as the needs service reports them: open until resolved (an at-risk reason
+    once past the answer deadline, due_at)."""
+
+    __tablename__ = "complaint_ref"
+    __table_args__ = (Index("ix_complaint_ref_open", "resolved_at", "due_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InvoiceRef(SQLModel, table=True):
+    """Invoices as the registry reports them (invoice.changed): an open one overdue more than
+    30 days is an at-risk reason."""
+
+    __tablename__ = "invoice_ref"
+    __table_args__ = (Index("ix_invoice_ref_open_due", "status", "due_date"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    document_id: str | None = Field(default=None, max_length=200)
+    currency: str = Field(default="CNY", max_length=3)
+    amount: Decimal = Field(sa_type=MONEY)
+    outstanding: Decimal = Field(sa_type=MONEY)
+    issue_date: date | None = None
+    due_date: date
+    status: str = Field(max_length=8)  # open | paid | void
+
+
+class AtRiskEpisode(SQLModel, table=True):
+    """The customer's current or last at-risk episode: customer.at_risk is published when one
+    opens and customer.recovered when it closes, each once, whatever recomputes or restarts
+    happen in between."""
+
+    __tablename__ = "at_risk_episode"
+    __table_args__ = (Index("ix_at_risk_episode_open", "recovered_on", "customer_id"),)
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    since: date
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    recovered_on: date | None = None

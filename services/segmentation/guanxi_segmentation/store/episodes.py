@@ -1,0 +1,74 @@
+"""At-risk episodes: `customer.at_risk` when a customer becomes at risk, `customer.recovered`
+when they no longer are, each once per episode. The episode is a row, written in the same
+transaction as the scores and the events, so a recompute, a restart or a redelivered event
+never publishes either again."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.events import publish_many
+
+from .tables import AtRiskEpisode, CustomerRef
+
+CHUNK = 500
+
+
+def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
+                   everyone: bool) -> tuple[int, int]:
+    """Open and close episodes for the scored customers in `columns` (all of them when
+    `everyone`: then an open episode of a customer no longer scored, merged away, is dropped
+    quietly). Returns (opened, recovered)."""
+    e = AtRiskEpisode.__table__.c
+    ids = columns["customer_id"]
+    flagged = {cid: reasons for cid, risky, reasons in zip(
+        ids, columns["at_risk"], columns["at_risk_reasons"], strict=True) if risky}
+    stmt = select(e.customer_id).where(e.recovered_on.is_(None))
+    if not everyone:
+        stmt = stmt.where(e.customer_id.in_(list(ids)))
+    open_ = set(session.connection().execute(stmt).scalars())
+    opened = [cid for cid in flagged if cid not in open_]
+    scored = set(ids) if everyone else None
+    ended = [cid for cid in open_ if cid not in flagged and (scored is None or cid in scored)]
+    gone = [cid for cid in open_ if scored is not None and cid not in scored]
+    for chunk in _chunks(opened + gone):
+        session.execute(delete(AtRiskEpisode).where(e.customer_id.in_(chunk)))
+    if opened:
+        bulk_insert_columns(session, AtRiskEpisode.__table__, {
+            "customer_id": opened, "since": [as_of] * len(opened),
+            "reasons": [flagged[cid] for cid in opened], "recovered_on": [None] * len(opened)})
+        publish_many(session=session, event_type="customer.at_risk",
+                     items=_at_risk_items(session, opened, flagged, as_of),
+                     source="segmentation", batch_size=CHUNK if everyone else None)
+    if ended:
+        since: dict[str, Any] = {}
+        for chunk in _chunks(ended):
+            since.update(session.connection().execute(
+                select(e.customer_id, e.since).where(e.customer_id.in_(chunk))).tuples().all())
+            session.execute(update(AtRiskEpisode).where(e.customer_id.in_(chunk))
+                            .values(recovered_on=as_of))
+        publish_many(session=session, event_type="customer.recovered",
+                     items=[{"customer_id": cid, "since": str(since[cid])} for cid in ended],
+                     source="segmentation", batch_size=CHUNK if everyone else None)
+    return len(opened), len(ended)
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _at_risk_items(session: Session, opened: list[str], flagged: dict[str, list[str]],
+                   as_of: date) -> list[dict[str, Any]]:
+    owners: dict[str, tuple[str | None, str | None]] = {}
+    for chunk in _chunks(opened):
+        for cid, owner, team in session.connection().execute(
+                select(CustomerRef.id, CustomerRef.owner_id, CustomerRef.team_id)
+                .where(CustomerRef.id.in_(chunk))):
+            owners[cid] = (owner, team)
+    return [{"customer_id": cid, "owner_id": owners.get(cid, (None, None))[0],
+             "team_id": owners.get(cid, (None, None))[1], "reasons": flagged[cid],
+             "since": as_of.isoformat()} for cid in opened]
