@@ -42,6 +42,7 @@ def test_docs_pages_load_every_asset_from_the_gateway_itself(client):
             asset = client.get(f"/docs/assets/{name}")
             assert asset.status_code == 200 and len(asset.content) > 100_000
     assert client.get("/docs/assets/favicon.png").headers["content-type"] == "image/png"
+    assert b"cdn.redoc.ly" not in client.get("/docs/assets/redoc.standalone.js").content
     assert client.get("/docs/assets/../../etc/passwd").status_code == 404
 
 

@@ -12,15 +12,32 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs/assets"
+# ReDoc's sidebar shows a logo fetched from redoc.ly's CDN (hidden again when that fails): the
+# one request these pages would make beyond the server. It is pointed at the local favicon.
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+_redoc: bytes | None = None
+
+
+def redoc_script() -> bytes:
+    global _redoc
+    if _redoc is None:
+        _redoc = (ASSETS_DIR / "redoc.standalone.js").read_bytes().replace(
+            REDOC_LOGO, f"{ASSETS_URL}/favicon.png".encode())
+    return _redoc
 
 
 def add_offline_docs(app: FastAPI, *, openapi_url: str, title: str) -> None:
     """/docs and /redoc for `app`, reading `openapi_url`, with every asset served locally."""
+    @app.get(f"{ASSETS_URL}/redoc.standalone.js", include_in_schema=False)
+    async def redoc_js() -> Response:  # before the mount, which would answer it otherwise
+        return Response(redoc_script(), media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
     favicon = f"{ASSETS_URL}/favicon.png"
 

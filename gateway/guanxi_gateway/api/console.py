@@ -26,8 +26,11 @@ from .deps import Auth, ClientIp
 STATIC = Path(__file__).resolve().parent.parent / "console"
 COOKIE = "guanxi_console_refresh"
 COOKIE_PATH = "/console/auth"
-# No inline script or style anywhere; only this origin's files and API.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+# No inline script and no inline <style> anywhere; only this origin's files and API. Style
+# attributes are allowed (style-src-attr): ECharts sizes and places its canvas, tooltip and
+# labels with them, and a style attribute cannot run code.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       "style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
 

@@ -49,6 +49,7 @@ async function route() {
   if (!target) {
     if (page && PAGES.some((p) => p.id === page)) {
       mount(view, h("div", { class: "error" }, t("no_access")));
+      view.dataset.ready = location.hash;
       return;
     }
     location.replace(`#/${pages[0].id}`);
@@ -57,12 +58,17 @@ async function route() {
   return run(() => target.render(view, rest));
 }
 
+// view.dataset.ready names the route once its page has drawn (tests and screen readers wait
+// for it); an error is drawn in place of the page.
 async function run(render) {
+  const hash = location.hash;
+  delete view.dataset.ready;
   mount(view, h("p", { class: "muted", "data-loading": "1" }, t("loading")));
   try { await render(); } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
     mount(view, errorBox(err));
   }
+  if (location.hash === hash) view.dataset.ready = hash;
 }
 
 function showLogin(message) {

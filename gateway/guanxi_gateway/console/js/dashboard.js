@@ -33,7 +33,10 @@ function panel(id, title, { controls = null, note = null } = {}) {
   const draw = () => {
     if (!current) return;
     toggle.textContent = mode === "chart" ? t("show_table") : t("show_chart");
-    if (mode === "table") { mount(body, table(current.columns, current.rows, current)); return; }
+    if (mode === "table") {
+      mount(body, table(current.columns, current.rows, current), current.below || null);
+      return;
+    }
     const el = h("div", { class: current.tall ? "chart tall" : "chart", role: "img",
       "aria-label": title });
     mount(body, el, current.below || null);

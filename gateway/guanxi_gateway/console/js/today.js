@@ -150,7 +150,8 @@ function visitCard(visit, customer, view) {
   const result = h("textarea", { name: "result", required: true, maxlength: 4000 });
   const next = h("input", { type: "date", name: "next_appointment_on", min: isoDate(new Date()) });
   const note = h("div");
-  const card = h("article", { class: "card visit", "data-visit": visit.id },
+  const card = h("article", { class: "card visit", "data-visit": visit.id,
+    "data-version": visit.version },
     h("div", { class: "row spread" },
       h("strong", {}, customer ? customer.name : visit.customer_id),
       h("span", { class: "muted small" }, dateTime(visit.appointment_at))),
