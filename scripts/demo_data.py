@@ -188,6 +188,43 @@ def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], toda
             "experienced_score": ["120", "100", "85"][n % 3]})
 
 
+def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:
+    """Visits done right: a planned visit with the company checklist and a 2:8 outline, one
+    closed with its next appointment and one closed without (managers see it)."""
+    def send(path: str, key: str, body: dict) -> dict:
+        for _ in range(40):  # engagement may not have heard of the customer yet
+            resp = http.post("/api/v1/engagement" + path, json=body,
+                             headers={"Idempotency-Key": key})
+            if resp.status_code != 404 or "ustomer" not in resp.text:
+                break
+            time.sleep(0.25)
+        resp.raise_for_status()
+        return resp.json()
+
+    def at(days: int) -> str:
+        return f"{(today + timedelta(days=days)).isoformat()}T02:00:00Z"
+
+    agenda = [{"topic": "了解设备使用情况", "minutes": 2, "kind": "business"},
+              {"topic": "聊聊孩子的集邮爱好", "minutes": 5, "kind": "small_talk"},
+              {"topic": "节日安排", "minutes": 3, "kind": "small_talk"}]
+    send("/visits", "demo-visit-plan", {
+        "customer_id": ids[0], "purpose": "bond", "appointment_at": at(1),
+        "planned_minutes": 15, "agenda": agenda,
+        "checklist": [{"item": "带一本邮票册给客户的儿子"}]})
+    kept = send("/visits", "demo-visit-kept", {
+        "customer_id": ids[1], "purpose": "sell", "appointment_at": at(-3),
+        "planned_minutes": 20, "agenda": [{"topic": "新品介绍", "minutes": 5},
+                                          {"topic": "家常", "minutes": 15,
+                                           "kind": "small_talk"}]})
+    send(f"/visits/{kept['id']}/complete", "demo-visit-kept-done", {
+        "result": "客户有意试用新品", "next_appointment_on": (today + timedelta(days=14)).isoformat(),
+        "actual_minutes": 25})
+    silent = send("/visits", "demo-visit-silent", {
+        "customer_id": ids[2], "purpose": "solve_problem", "appointment_at": at(-5)})
+    send(f"/visits/{silent['id']}/complete", "demo-visit-silent-done", {
+        "result": "问题已解决", "no_follow_up_reason": "客户暂无新需求"})
+
+
 def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7,
                    users_password: str | None = None) -> None:
     """`users_password`: also create the demo reps and managers (console logins) and make
@@ -277,3 +314,4 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
         if users_password:
             load_demo_work(http, rng, ids, today)
         load_demo_craft(http, rng, ids, today)
+        load_demo_visits(http, ids, today)

@@ -15,6 +15,7 @@ from .events import HANDLERS
 from .scheduler import start_scheduler
 from .settings import Settings
 from .store import flows
+from .store.visits import seed_checklist
 
 
 def install_clients(app: FastAPI):
@@ -40,5 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  flow_api.router, renewals_api.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
-        on_start=[install_clients, flows.install, start_scheduler],
+        on_start=[install_clients, flows.install, seed_checklist, start_scheduler],
     )

@@ -7,13 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from guanxi_shared.models import InputModel, Instant, UpdateModel
+from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
 
 from .occasions import UpcomingOccasion
 
 TaskKind = Literal["call", "visit", "gift", "mail", "email", "sms", "wechat", "log"]
-VisitPurpose = Literal["bond", "sell", "ask_help", "solve_problem"]
 Recommendation = Literal["ideal_prospect", "contact_and_sell", "find_authority",
                          "check_finances", "nurture"]  # MAN advice (needs) with tasks
 
@@ -120,51 +119,3 @@ class AgendaRead(BaseModel):
     birthdays: list[UpcomingBirthday] = Field(
         default_factory=list, description="Birthdays from start to end of the contacts of "
         "the assignee's customers, lunar ones resolved to this year's solar day")
-
-
-class ChecklistItem(InputModel):
-    item: str = Field(min_length=1, max_length=200)
-    done: bool = False
-
-
-class VisitCreate(InputModel):
-    customer_id: str = Field(max_length=32)
-    contact_id: str | None = Field(default=None, max_length=32, description="Target contact")
-    purpose: VisitPurpose
-    appointment_at: Instant
-    checklist: list[ChecklistItem] = Field(default_factory=list, max_length=50,
-                                           description="Preparation: background, materials, gifts")
-
-
-class VisitUpdate(UpdateModel):
-    __read_model__ = "VisitRead"
-
-    contact_id: str | None = Field(default=None, max_length=32)
-    purpose: VisitPurpose | None = None
-    appointment_at: Instant | None = None
-    checklist: list[ChecklistItem] | None = Field(default=None, max_length=50)
-
-
-class VisitComplete(InputModel):
-    result: str = Field(min_length=1, max_length=4000)
-    next_appointment_on: date | None = Field(
-        default=None, description="A promised next appointment becomes a follow-up task")
-
-
-class VisitRead(BaseModel):
-    id: str
-    customer_id: str
-    contact_id: str | None
-    owner_id: str | None
-    purpose: str
-    appointment_at: datetime
-    checklist: list[dict]
-    status: str
-    result: str | None
-    next_appointment_on: date | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-
-VisitPage = Page[VisitRead]

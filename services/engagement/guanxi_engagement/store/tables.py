@@ -248,6 +248,30 @@ class Visit(Versioned, table=True):
     status: str = Field(default="planned", max_length=16)
     result: str | None = Field(default=None, max_length=4000)
     next_appointment_on: date | None = None
+    # The time limit and its outline (两分钟主题、八分钟家常): [{topic, minutes, kind}].
+    planned_minutes: int | None = None
+    agenda: list[dict] = Field(default_factory=list,
+                               sa_column=Column(JSON, nullable=False, server_default="[]"))
+    actual_minutes: int | None = None
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Mistake 21: a visit closed without a next appointment says why (shown to managers).
+    no_follow_up_reason: str | None = Field(default=None, max_length=500)
+    thanks_task_id: str | None = Field(default=None, max_length=32)
+
+
+class VisitCheck(Versioned, table=True):
+    """One item of the company's visit checklist (客户拜访的21个错误, then the thank-you):
+    copied into every new visit plan; an admin edits, adds or retires items."""
+
+    __tablename__ = "visit_check"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    position: int
+    phase: str = Field(max_length=8)  # before | after
+    label_zh: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    mistake: int | None = None  # the course's number, 1 to 21
+    active: bool = True
 
 
 class Gift(Versioned, table=True):
