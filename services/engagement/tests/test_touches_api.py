@@ -38,7 +38,8 @@ def test_done_tasks_visits_sent_messages_and_gifts_are_touches(api, client):
     visit = client.post("/v1/visits", headers=REP, json={
         "customer_id": "c1", "contact_id": "p1", "purpose": "bond",
         "appointment_at": "2020-02-05T02:00:00Z"}).json()
-    client.post(f"/v1/visits/{visit['id']}/complete", headers=REP, json={"result": "Good"})
+    client.post(f"/v1/visits/{visit['id']}/complete", headers=REP,
+                json={"result": "Good", "no_follow_up_reason": "Courtesy call"})
     tea = client.post("/v1/gifts", json={"name": "Longjing tea", "category": "tea",
                                          "cost": "500.00"}).json()
     given = client.post("/v1/gifts/log", json={"gift_id": tea["id"], "customer_id": "c1",
