@@ -10,10 +10,12 @@ from guanxi_shared.events import Event, EventHandler
 
 from .domain.balance import TOUCH_KINDS, BalanceKind
 from .store import balance
+from .store.experience import schedule_for_purchase
 from .store.privacy import erase
 from .store.read_model import upsert_contacts, upsert_customers
-from .store.selling import record_purchase, repoint_customer
+from .store.selling import products_named, record_purchase, repoint_customer
 from .store.tables import (
+    CareStep,
     Commitment,
     Complaint,
     ContactRef,
@@ -23,7 +25,7 @@ from .store.tables import (
     Opportunity,
 )
 
-_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef, Commitment)
+_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef, Commitment, CareStep)
 
 
 def on_customer(session: Session, event: Event) -> None:
@@ -45,7 +47,9 @@ def on_customer_erased(session: Session, event: Event) -> None:
 
 
 def on_purchase(session: Session, event: Event) -> None:
+    """Keep the lines, and schedule the care steps of the products' experience maps."""
     record_purchase(session, event.data)
+    schedule_for_purchase(session, event.data, products_named(session, event.data))
 
 
 def on_touch(session: Session, event: Event) -> None:

@@ -15,6 +15,8 @@ from guanxi_needs.domain.balance import (
 from guanxi_needs.domain.commitments import CommitmentStatus, kept_late
 from guanxi_needs.domain.commitments import is_overdue as commitment_overdue
 from guanxi_needs.domain.complaint_rules import ComplaintStatus, Severity, due_at, is_overdue
+from guanxi_needs.domain.experience import Anchor, Touchpoint, due_dates
+from guanxi_needs.domain.experience import Stage as MapStage
 from guanxi_needs.domain.man import ManAction, recommend
 from guanxi_needs.domain.need_flow import IllegalTransition, NeedStatus, check_transition
 from guanxi_needs.domain.opportunity_rules import Stage, in_pool, protection_until
@@ -151,3 +153,17 @@ def test_a_promise_is_overdue_the_day_after_it_falls_due():
                                   today=date(2026, 12, 9))
     assert kept_late(due_on=due, kept_on=date(2026, 12, 2)) and not kept_late(due_on=due,
                                                                               kept_on=due)
+
+
+def test_experience_touchpoints_become_due_dates_from_the_purchase_or_the_repurchase():
+    touchpoints = [Touchpoint(MapStage.before, Anchor.purchase, -7),
+                   Touchpoint(MapStage.during, Anchor.purchase, 2),
+                   Touchpoint(MapStage.in_use, Anchor.purchase, 30),
+                   Touchpoint(MapStage.in_use, Anchor.repurchase, -14),
+                   Touchpoint(MapStage.after, Anchor.purchase, -3)]  # never before the purchase
+    on = date(2026, 1, 31)
+    assert due_dates(touchpoints, purchased_on=on, repurchase_after_days=90) == [
+        (1, date(2026, 2, 2)), (2, date(2026, 3, 2)), (3, date(2026, 4, 17)),
+        (4, date(2026, 1, 31))]
+    assert [n for n, _ in due_dates(touchpoints, purchased_on=on,
+                                    repurchase_after_days=None)] == [1, 2, 4]

@@ -39,7 +39,7 @@ def test_merge_repoints_and_erase_deletes(client, kit, customer):
     assert erased == {"service": "needs", "erased": {
         "needs": 1, "opportunities": 1, "expectations": 0, "complaints": 1, "contacts": 1,
         "purchase_lines": 0, "launch_calls": 0, "launch_reasons": 0, "commitments": 0,
-        "balance_entries": 1, "balance": 1}}
+        "balance_entries": 1, "balance": 1, "care_steps": 0}}
     assert client.get("/v1/needs", params={"customer_id": "c1"}).json()["items"] == []
 
 

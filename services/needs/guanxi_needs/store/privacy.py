@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from .tables import (
     BalanceEntry,
+    CareStep,
     Commitment,
     Complaint,
     ComplaintLog,
@@ -34,7 +35,7 @@ _PARENTS = {"needs": Need, "opportunities": Opportunity, "expectations": Expecta
             "complaints": Complaint, "contacts": ContactRef, "purchase_lines": PurchaseLineRef,
             "launch_calls": LaunchCall, "launch_reasons": LaunchEvidence,
             "commitments": Commitment, "balance_entries": BalanceEntry,
-            "balance": RelationshipBalance}
+            "balance": RelationshipBalance, "care_steps": CareStep}
 
 
 def export(*, session: Session, customer_id: str) -> dict[str, list[dict[str, Any]]]:

@@ -74,6 +74,17 @@ def record_purchase(session: Session, purchase: dict[str, Any]) -> None:
     upsert(session, PurchaseLineRef.__table__, rows, key=["purchase_id", "line_no"])
 
 
+def products_named(session: Session, purchase: dict[str, Any]) -> set[str]:
+    """The catalogue products a purchase's lines name, by id or by name."""
+    lines = [ln for ln in purchase.get("lines") or [] if ln.get("product")]
+    ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+    keys = {name_key(ln["product"]) for ln in lines if not ln.get("product_id")}
+    if ids or keys:
+        ids = set(session.scalars(select(Product.id).where(
+            or_(Product.id.in_(ids), Product.name_key.in_(keys)))))
+    return ids
+
+
 def _matched_product():
     """Join condition: a purchase line is this product by id, or by name when it names none."""
     return or_(PurchaseLineRef.product_id == Product.id,

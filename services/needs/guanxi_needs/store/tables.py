@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
@@ -342,3 +342,38 @@ class Commitment(Versioned, table=True):
     kept_on: date | None = None
     outcome_note: str | None = Field(default=None, max_length=2000)
     flagged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ExperienceMap(Versioned, table=True):
+    """A product's touchpoints before, during and after the purchase and in use (客户体验地图)."""
+
+    __tablename__ = "experience_map"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    product_id: str | None = Field(default=None, max_length=32, index=True)
+    repurchase_after_days: int | None = None
+    auto_apply: bool = True
+    touchpoints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class CareStep(Versioned, table=True):
+    """A dated care step generated from a map for one purchase; needs' own follow-up item."""
+
+    __tablename__ = "care_step"
+    __table_args__ = (UniqueConstraint("map_id", "purchase_ref", "touchpoint_no"),
+                      Index("ix_care_step_status_due", "status", "due_on"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=32, index=True)
+    map_id: str = Field(max_length=32)
+    purchase_ref: str = Field(max_length=64)
+    touchpoint_no: int
+    stage: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    due_on: date
+    status: str = Field(default="open", max_length=16)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,101 @@
+"""/v1/experience-maps and /v1/care-steps: touchpoints per product, dated care per purchase."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from guanxi_shared.app import DbSession
+from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
+from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.models import Day
+from guanxi_shared.pagination import PageQuery
+
+from ..schemas.experience import (
+    ApplyMap,
+    MapCreate,
+    MapPage,
+    MapRead,
+    MapUpdate,
+    StepDone,
+    StepPage,
+    StepRead,
+    StepStatus,
+)
+from ..store import experience as store
+from ..store.tables import ExperienceMap
+
+router = APIRouter(prefix="/v1", tags=["experience map"])
+IdPath = Annotated[str, Path(max_length=32)]
+IdFilter = Annotated[str | None, Query(max_length=64)]
+MapKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
+
+
+def map_of(map_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> ExperienceMap:
+    return store.get(session=session, map_id=map_id)
+
+
+KnownMap = Annotated[ExperienceMap, Depends(map_of)]
+
+
+def _read(found: ExperienceMap, response: Response) -> MapRead:
+    set_etag(response, found.id, found.version)
+    return MapRead.model_validate(found)
+
+
+@router.post("/experience-maps", status_code=status.HTTP_201_CREATED, response_model=MapRead)
+def add_map(map_in: MapCreate, session: DbSession, principal: MapKeeper,
+            response: Response) -> MapRead:
+    """Touchpoints before, during and after the purchase and in use (客户体验地图)."""
+    return _read(store.create(session=session, map_in=map_in), response)
+
+
+@router.get("/experience-maps", response_model=MapPage)
+def list_maps(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+              product_id: IdFilter = None) -> MapPage:
+    rows, cursor = store.list_page(session=session, page=page, product_id=product_id)
+    return MapPage(items=[MapRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/experience-maps/{map_id}", response_model=MapRead)
+def read_map(found: KnownMap, response: Response) -> MapRead:
+    return _read(found, response)
+
+
+@router.patch("/experience-maps/{map_id}", response_model=MapRead)
+def edit_map(map_in: MapUpdate, found: KnownMap, session: DbSession, principal: MapKeeper,
+             request: Request, response: Response) -> MapRead:
+    check_if_match(request, found.id, found.version)
+    return _read(store.update(session=session, found=found, map_in=map_in), response)
+
+
+@router.post("/experience-maps/{map_id}/apply", response_model=list[StepRead])
+def apply_map(body: ApplyMap, found: KnownMap, session: DbSession,
+              principal: Writer) -> list[StepRead]:
+    """Schedule the dated care steps of one purchase (the same purchase twice: no new steps)."""
+    steps = store.apply(session=session, principal=principal, found=found,
+                        customer_id=body.customer_id, purchased_on=body.purchased_on,
+                        purchase_id=body.purchase_id)
+    return [StepRead.model_validate(s) for s in steps]
+
+
+@router.get("/care-steps", response_model=StepPage)
+def list_steps(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
+               customer_id: IdFilter = None, status: StepStatus | None = None,
+               owner_id: IdFilter = None, map_id: IdFilter = None,
+               due_from: Day | None = None, due_to: Day | None = None) -> StepPage:
+    """Care steps soonest first; the agenda reads status=open&due_to=<day>."""
+    rows, cursor = store.steps_page(session=session, principal=principal, page=page, filters={
+        "customer_id": customer_id, "status": status.value if status else None,
+        "owner_id": owner_id, "map_id": map_id, "due_from": due_from, "due_to": due_to})
+    return StepPage(items=[StepRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.post("/care-steps/{step_id}/done", response_model=StepRead)
+def finish_step(body: StepDone, step_id: IdPath, session: DbSession, principal: Writer,
+                request: Request, response: Response) -> StepRead:
+    step = store.get_step(session=session, principal=principal, step_id=step_id)
+    check_if_match(request, step.id, step.version)
+    step = store.finish(session=session, principal=principal, step=step, done=body)
+    set_etag(response, step.id, step.version)
+    return StepRead.model_validate(step)
