@@ -153,8 +153,9 @@ def problem(status: int, detail: str, *, title: str | None = None,
     }
     if instance:
         body["instance"] = instance
-    if errors:
-        body["errors"] = errors
+    if errors:  # as documented: each loc a list of strings (a list index too)
+        body["errors"] = [{**e, "loc": [str(part) for part in e["loc"]]} if "loc" in e else e
+                          for e in errors]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

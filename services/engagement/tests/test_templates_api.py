@@ -36,3 +36,11 @@ def test_the_session_refuses_emptying_a_column_whatever_the_schema_said(client):
             session.commit()
         assert refused.value.errors[0]["loc"] == ["body", "subject"]
     assert client.get("/v1/templates").json()["items"] == [template]
+
+
+def test_a_list_index_in_an_error_location_is_a_string_as_documented(client):
+    """Found by Schemathesis (issue 15): a day outside the year was a 422 whose errors[].loc
+    held the integer 0, which the documented problem schema (loc: list of strings) refuses."""
+    body = assert_problem(client.put("/v1/calendar/official/2031", json={
+        "days_off": [{"on": "2000-01-01", "name": "元旦"}], "workdays": []}), 422)
+    assert all(isinstance(part, str) for e in body["errors"] for part in e["loc"]), body
