@@ -1,6 +1,6 @@
 """Selling from needs and the relationship balance, through the real processes: a product
 launch finds the customers whose needs and purchases fit it, and a customer's balance moves
-with a greeting delivered, a complaint and a broken promise."""
+with a greeting delivered, a complaint and a broken promise (and segmentation hears it)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -99,18 +99,34 @@ def test_a_launch_calls_the_customers_whose_needs_and_purchases_fit(gateway):
         "pitch"]
 
 
-def test_the_balance_moves_with_a_complaint_and_a_broken_promise(gateway):
+def test_the_balance_moves_with_a_greeting_a_complaint_and_a_broken_promise(gateway):
     cid = customer(gateway, "情感银行客户", "rep-c")
+    ok(gateway.post(f"{API}/registry/customers/{cid}/contacts", json={"name": "王经理"}))
+    ok(gateway.post(f"{API}/registry/purchases", json={
+        "customer_id": cid, "purchased_on": date.today().isoformat(), "amount": "880.00",
+        "external_ref": f"craft-bank-{cid}"}))
 
     def balance() -> dict:
         return ok(gateway.get(f"{API}/needs/customers/{cid}/balance"))
 
+    # a greeting delivered: engagement reports the touch, needs deposits (weight 1)
+    ok(gateway.patch(f"{API}/engagement/policies", json={"quiet_start": 0, "quiet_end": 0}))
+
+    def greeted() -> int:
+        resp = gateway.post(f"{API}/engagement/messages/mass", json={
+            "channel": "log", "occasion": "新年问候", "audience": {"customer_ids": [cid]}})
+        return resp.status_code == 202 and resp.json()["queued"]
+
+    assert eventually(greeted, timeout=30), "engagement never knew the customer's contact"
+    assert eventually(lambda: balance()["balance"] == "1.00", timeout=30), (
+        balance(), ok(gateway.get(f"{API}/engagement/messages", params={"customer_id": cid})))
+    assert ok(gateway.post(f"{API}/segmentation/recompute", json={"snapshot": False}))
     complaint = ok(gateway.post(f"{API}/needs/complaints", json={
         "customer_id": cid, "channel": "phone", "severity": "high", "summary": "交货晚了"}))
-    assert balance()["balance"] == "-3.00"
+    assert balance()["balance"] == "-2.00"
     ok(gateway.post(f"{API}/needs/complaints/{complaint['id']}/resolve",
                     json={"resolution": "已补发并致歉"}))
-    assert balance()["balance"] == "0.00"
+    assert balance()["balance"] == "1.00"
     promise = ok(gateway.post(f"{API}/needs/commitments", json={
         "customer_id": cid, "promise": "前天答应寄样品", "due_on": YESTERDAY, "origin": "visit"}))
     assert promise["overdue"] is True
@@ -122,10 +138,16 @@ def test_the_balance_moves_with_a_complaint_and_a_broken_promise(gateway):
 
     assert eventually(flagged, timeout=30), "housekeeping never flagged the broken promise"
     card = balance()
-    assert (card["balance"], card["overdrawn"]) == ("-5.00", True)
+    assert (card["balance"], card["overdrawn"]) == ("-4.00", True)
     kinds = [e["kind"] for e in ok(gateway.get(
         f"{API}/needs/customers/{cid}/balance/history"))["items"]]
-    assert kinds == ["commitment_broken", "complaint_resolved", "complaint"]
+    assert kinds == ["commitment_broken", "complaint_resolved", "complaint", "greeting"]
     whole = ok(gateway.get(f"{API}/customers/{cid}/360"))
-    assert whole["parts"]["relationship_balance"]["balance"] == "-5.00"
+    assert whole["parts"]["relationship_balance"]["balance"] == "-4.00"
+
+    def at_risk() -> list[str]:  # segmentation hears balance.changed: an at-risk reason
+        value = ok(gateway.get(f"{API}/segmentation/customers/{cid}/value"))
+        return value["relationship_balance"] == "-4.00" and value["at_risk_reasons"]
+
+    assert "relationship balance negative (-4.00)" in (eventually(at_risk, timeout=30) or [])
     assert whole["parts"]["open_promises"]["items"][0]["id"] == promise["id"]

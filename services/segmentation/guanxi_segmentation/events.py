@@ -17,6 +17,7 @@ from .store.retention import rebuild_periods
 from .store.scoring import rescore_customer
 from .store.tables import (
     AtRiskEpisode,
+    BalanceRef,
     ComplaintRef,
     CustomerRef,
     CustomerScore,
@@ -67,6 +68,7 @@ def on_merged(session: Session, event: Event) -> None:
                      moved.contact_id)
         session.delete(moved)
     session.execute(delete(AtRiskEpisode).where(AtRiskEpisode.customer_id == merged))
+    session.execute(delete(BalanceRef).where(BalanceRef.customer_id == merged))  # needs re-sums
     rescore_customer(session=session, customer_id=into, as_of=local_today(session))
 
 
@@ -209,6 +211,25 @@ def on_invoice(session: Session, event: Event) -> None:
         _rescore(session, customer_id)
 
 
+def on_balance(session: Session, event: Event) -> None:
+    """needs' relationship balance; the customer is rescored when it crosses zero."""
+    d = event.data
+    at = datetime.fromisoformat(d["at"])
+    balance = Decimal(str(d["balance"]))
+    row = session.get(BalanceRef, d["customer_id"])
+    if row is not None and row.at > at:
+        return  # an older report arriving late
+    crossed = (row.balance < 0 if row is not None else False) != (balance < 0)
+    if row is None:
+        row = BalanceRef(customer_id=d["customer_id"], balance=balance, at=at)
+        session.add(row)
+    else:
+        row.balance, row.at = balance, at
+    session.flush()
+    if crossed:
+        _rescore(session, d["customer_id"])
+
+
 HANDLERS: dict[str, EventHandler] = {
     "reasons.changed": on_reasons,
     "customer.created": on_customer,
@@ -222,5 +243,6 @@ HANDLERS: dict[str, EventHandler] = {
     "complaint.progress": on_complaint_progress,
     "complaint.closed": on_complaint_closed,
     "invoice.changed": on_invoice,
+    "balance.changed": on_balance,
 }
 __all__ = ["HANDLERS", "forget_customer"]

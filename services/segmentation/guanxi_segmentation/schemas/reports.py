@@ -166,6 +166,8 @@ class ValueCard(BaseModel):
     p_alive: float | None
     at_risk: bool
     at_risk_reasons: list[str]
+    relationship_balance: Decimal | None = Field(
+        description="情感银行, from the needs service; below zero is an at-risk reason")
     trend: list[TrendPoint]
     satisfaction: list[SatisfactionPoint]
     history: list[HistoryPoint]

@@ -17,6 +17,7 @@ from guanxi_shared.db import local_today
 from ..domain import pareto
 from .scoring import policy
 from .tables import (
+    BalanceRef,
     CustomerRef,
     CustomerScore,
     PurchaseFact,
@@ -212,6 +213,8 @@ def value_card(session: Session, customer: CustomerRef) -> dict[str, Any]:
         "p_alive": None if score is None else score.p_alive,
         "at_risk": bool(score and score.at_risk),
         "at_risk_reasons": [] if score is None else score.at_risk_reasons,
+        "relationship_balance": None if (bal := session.get(BalanceRef, cid)) is None
+        else bal.balance,
         "trend": trend(session, cid, local_today(session)),
         "satisfaction": [{"scored_on": s.scored_on, "expected": s.expected,
                           "experienced": s.experienced, "index": s.index} for s in satisfaction],

@@ -1,6 +1,6 @@
 """At-risk reasons beyond purchases: neglect past the tier's limit, a complaint open past its
 answer deadline, satisfaction under 100 at the last check, an invoice overdue more than 30
-days. Each is one query over a small table (or, for touches, one column read), aligned to the
+days, a relationship balance below zero. Each is one query over a small table (or, for touches, one column read), aligned to the
 scored customers with a dictionary: no per-customer queries."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
 from ..schemas.policy import PolicySettings
-from .tables import ComplaintRef, InvoiceRef, LastTouch, SatisfactionScore
+from .tables import BalanceRef, ComplaintRef, InvoiceRef, LastTouch, SatisfactionScore
 
 INVOICE_OVERDUE_DAYS = 30
 SMALL = 1000  # up to this many customers, queries name them; beyond, they read every row
@@ -91,4 +91,11 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
             out.setdefault(i, []).append(
                 f"{n} invoice{'s' if n > 1 else ''} overdue more than {INVOICE_OVERDUE_DAYS} "
                 f"days (the oldest due {due}, {(as_of - due).days} days ago)")
+
+    # The relationship balance (情感银行) overdrawn: "不断透支…关系被推入破产边缘".
+    for cid, balance in session.execute(_only(
+            select(BalanceRef.customer_id, BalanceRef.balance).where(BalanceRef.balance < 0),
+            BalanceRef.customer_id, ids)):
+        if (i := position.get(cid)) is not None:
+            out.setdefault(i, []).append(f"relationship balance negative ({balance})")
     return out

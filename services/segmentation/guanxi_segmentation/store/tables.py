@@ -231,3 +231,14 @@ class AtRiskEpisode(SQLModel, table=True):
     since: date
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     recovered_on: date | None = None
+
+
+class BalanceRef(SQLModel, table=True):
+    """The relationship balance (情感银行) as the needs service reports it (balance.changed):
+    below zero it is an at-risk reason."""
+
+    __tablename__ = "balance_ref"
+
+    customer_id: str = Field(primary_key=True, max_length=32)
+    balance: Decimal = Field(sa_type=MONEY, index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
