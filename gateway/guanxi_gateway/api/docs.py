@@ -33,17 +33,19 @@ async def merged_openapi(request: Request) -> JSONResponse:
     state = request.app.state
     doc = state.merged_openapi
     if doc is None:
-        doc = await merge(request.app.openapi(), state.settings.service_urls(), state.upstream)
+        doc = await merge(request.app.openapi(), state.settings.service_urls(), state.upstream,
+                          timeout=state.settings.upstream_timeout_seconds)
         if doc["x-guanxi-services-missing"] == []:
             state.merged_openapi = doc  # cache only a complete document
     return JSONResponse(doc)
 
 
 async def merge(own: dict[str, Any], services: dict[str, str],
-                client: httpx.AsyncClient) -> dict[str, Any]:
+                client: httpx.AsyncClient, timeout: float) -> dict[str, Any]:
     async def fetch(url: str) -> dict[str, Any] | None:
         try:
-            resp = await client.get(f"{url}/openapi.json", timeout=5)
+            # A service builds its document on the first request: seconds on a busy machine.
+            resp = await client.get(f"{url}/openapi.json", timeout=timeout)
             return resp.json() if resp.is_success else None
         except httpx.HTTPError:
             return None
