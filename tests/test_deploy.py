@@ -221,3 +221,19 @@ def test_the_migrate_command_and_readiness_without_migrating_on_start(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "guanxi_shared.migrate", "registry"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_the_outbox_alert_rules_use_the_gauges_the_services_export():
+    from guanxi_shared.events import OUTBOX_BACKLOG, OUTBOX_OLDEST
+
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    (group,) = rules["groups"]
+    alerts = {rule["alert"]: rule for rule in group["rules"]}
+    assert set(alerts) == {"GuanxiOutboxBacklogGrowing", "GuanxiOutboxEventsStale",
+                           "GuanxiOutboxNotMeasured"}
+    exported = {OUTBOX_BACKLOG._name, OUTBOX_OLDEST._name}
+    for rule in alerts.values():
+        assert any(name in rule["expr"] for name in exported), rule["expr"]
+        assert rule["for"] and rule["labels"]["severity"] in {"warning", "critical"}
+        assert rule["annotations"]["summary"]
+    assert set(OUTBOX_BACKLOG._labelnames) == {"service", "subscriber"}

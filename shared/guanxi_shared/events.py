@@ -6,9 +6,22 @@ pending rows, oldest first, in batches to `<subscriber>/v1/events`; a row is mar
 only after a 2xx, so a subscriber that is down receives its backlog when it returns (at least
 once). Consumers record every event id they applied, in the same transaction as its effect,
 so a redelivery changes nothing (exactly-once effect).
+
+Order per customer: every event about a customer (see `_keys`) carries that customer's next
+number in this publisher's sequence, `ordering: [{key, seq}]`, taken in the writer's
+transaction from `event_sequence` (gap-free: a rolled-back write gives its numbers back;
+concurrent writes about one customer queue on its row, so numbers follow commit order). A
+consumer keeps the last number it applied per publisher and customer in `event_cursor` and
+applies an event only when it is the next one: an event that arrives ahead of an earlier one
+(two dispatcher replicas posting batches at once, to two consumer replicas) is refused with
+409 and comes again after the earlier one. An event refused that way
+GAP_SKIP_AFTER_DEFERRALS times by a consumer that answers (its predecessor can never come: a
+consumer database restored from a backup, a subscriber added to a running suite) is applied
+anyway, with a warning, rather than block that customer forever; outages do not count. docs/events.md says the same for consumers.
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -19,18 +32,29 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Depends, Request
+from prometheus_client import Gauge
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Column, Index, delete, select, update
+from sqlalchemy import JSON, Column, Index, delete, func, select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
 from .auth import Role, require_roles, service_token
+from .errors import Conflict
 from .models import UTCDateTime, new_id, utcnow
 from .observability import request_id_var
 
 log = logging.getLogger("guanxi.events")
 DEAD_LETTER_AFTER_ATTEMPTS = 10
+GAP_SKIP_AFTER_DEFERRALS = 20  # refusals by a consumer that answers (outages do not count)
+OUT_OF_ORDER = "Out of order:"  # starts the 409's detail, so the first 200 characters hold it
 BATCH_PREFIX = "batch:"
+BACKLOG_EVERY_SECONDS = 10.0
+OUTBOX_BACKLOG = Gauge("guanxi_outbox_backlog",
+                       "Events written but not yet delivered, per subscriber",
+                       ["service", "subscriber"])
+OUTBOX_OLDEST = Gauge("guanxi_outbox_oldest_pending_seconds",
+                      "Age of the oldest event not yet delivered, per subscriber (0: none)",
+                      ["service", "subscriber"])
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -53,9 +77,31 @@ class OutboxDelivery(SQLModel, table=True):
     seq: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(foreign_key="outbox_event.event_id", max_length=32, index=True)
     subscriber: str = Field(max_length=64)
+    # [{key, seq}]: this event's number among the events about each customer it names
+    ordering: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
+    deferrals: int = 0  # refused by the subscriber as ahead of an earlier event
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class EventSequence(SQLModel, table=True):
+    """Publisher side: the last number given to events about one customer (`key`)."""
+
+    __tablename__ = "event_sequence"
+
+    key: str = Field(primary_key=True, max_length=64)
+    last: int = 0
+
+
+class EventCursor(SQLModel, table=True):
+    """Consumer side: the last number applied, per publisher and customer."""
+
+    __tablename__ = "event_cursor"
+
+    source: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=64)
+    last: int = 0
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -68,6 +114,11 @@ class ProcessedEvent(SQLModel, table=True):
     processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Position(BaseModel):
+    key: str
+    seq: int
+
+
 class Event(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -77,6 +128,8 @@ class Event(BaseModel):
     occurred_at: datetime
     data: dict[str, Any]
     attempt: int = 1
+    ordering: list[Position] = []
+    deferred: int = 0
 
 
 class EventBatch(BaseModel):
@@ -118,10 +171,69 @@ def publish_many(*, session: Session, event_type: str, items: list[dict[str, Any
          "payload": {"id": eid, "type": event_type, "source": source or "",
                      "occurred_at": occurred, "data": data}}
         for eid, data in zip(ids, items, strict=True)])
+    plain_type = event_type.removeprefix(BATCH_PREFIX)
+    orderings = _number(session, [_keys(plain_type, data, batched=bool(batch_size))
+                                  for data in items])
     session.execute(OutboxDelivery.__table__.insert(), [  # type: ignore[attr-defined]
-        {"event_id": eid, "subscriber": name, "attempts": 0}
-        for eid in ids for name in subscribers])
+        {"event_id": eid, "subscriber": name, "attempts": 0, "ordering": ordering or None}
+        for eid, ordering in zip(ids, orderings, strict=True) for name in subscribers])
     return ids
+
+
+def _keys(event_type: str, data: dict[str, Any], *, batched: bool) -> list[str]:
+    """The customers an event is about, in the order its items name them: `customer_id`; for
+    the customer's own events (`customer.*`) its `id`; for a merge both customers."""
+    found = []
+    for item in data["items"] if batched else [data]:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("customer_id"), str):
+            found.append(item["customer_id"])
+        elif event_type == "customer.merged":
+            found += [item[k] for k in ("merged_id", "into_id") if isinstance(item.get(k), str)]
+        elif event_type.startswith("customer.") and isinstance(item.get("id"), str):
+            found.append(item["id"])
+    return list(dict.fromkeys(found))
+
+
+def _number(session: Session, keys_per_event: list[list[str]]) -> list[list[dict[str, Any]]]:
+    """Take the next numbers for each event's customers, in the writer's transaction: one
+    upsert adds each customer's count and returns its new last number (rows in key order, so
+    two writers never wait on each other in a cycle)."""
+    counts: dict[str, int] = {}
+    for keys in keys_per_event:
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return [[] for _ in keys_per_event]
+    last = dict(_add_to_sequences(session, sorted(counts.items())))
+    nxt = {key: last[key] - count for key, count in counts.items()}  # before this write
+    orderings = []
+    for keys in keys_per_event:
+        ordering = []
+        for key in keys:
+            nxt[key] += 1
+            ordering.append({"key": key, "seq": nxt[key]})
+        orderings.append(ordering)
+    return orderings
+
+
+def _add_to_sequences(session: Session, rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """One statement for all rows (a 100,000-customer import included): the rows go in as
+    arrays (PostgreSQL) or one JSON text (SQLite), not as a VALUES list SQLAlchemy compiles."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        keys, counts = (list(column) for column in zip(*rows, strict=True))
+        return conn.exec_driver_sql(
+            "INSERT INTO event_sequence (key, last) "
+            "SELECT * FROM unnest(%s::text[], %s::int[]) "
+            "ON CONFLICT (key) DO UPDATE SET last = event_sequence.last + excluded.last "
+            "RETURNING key, last", (keys, counts)).all()
+    return conn.exec_driver_sql(
+        "INSERT INTO event_sequence (key, last) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) "
+        "WHERE true ON CONFLICT (key) DO UPDATE SET last = event_sequence.last + excluded.last "
+        "RETURNING key, last", (json.dumps(rows),)).all()
 
 
 class Dispatcher(threading.Thread):
@@ -135,41 +247,69 @@ class Dispatcher(threading.Thread):
         self.secret, self.interval, self.batch_size = secret, interval, batch_size
         self.max_backoff = max_backoff
         self.client = httpx.Client(timeout=timeout)
-        self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._wakes = {name: threading.Event() for name in subscribers}
         self._failures: dict[str, int] = {}
         self._retry_at: dict[str, float] = {}
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        self._stopping.set()
+        for event in self._wakes.values():
+            event.set()
 
     def wake(self) -> None:
-        self._wake.set()
+        for event in self._wakes.values():
+            event.set()
 
     def run(self) -> None:
-        last_prune = 0.0
-        while not self._stop.is_set():
-            busy = False
-            for name, url in self.subscribers.items():
-                if time.monotonic() < self._retry_at.get(name, 0):
-                    continue
+        """One thread per subscriber, so that one that is slow or down delays no other (and
+        no writer: publishing is an insert in the writer's transaction, never a call); this
+        thread measures the backlog and prunes."""
+        workers = [threading.Thread(target=self._serve, args=(name, url), daemon=True,
+                                    name=f"{self.service}-to-{name}")
+                   for name, url in self.subscribers.items()]
+        for worker in workers:
+            worker.start()
+        last_prune = last_backlog = 0.0
+        while not self._stopping.is_set():
+            if time.monotonic() - last_backlog > BACKLOG_EVERY_SECONDS:
                 try:
-                    busy |= self.deliver_batch(name, url) == self.batch_size
+                    self.measure_backlog()
                 except Exception:
-                    log.exception("dispatcher error", extra={"subscriber": name})
+                    log.exception("outbox backlog not measured")
+                last_backlog = time.monotonic()
             if time.monotonic() - last_prune > 3600:
-                self._prune()
+                try:
+                    self._prune()
+                except Exception:
+                    log.exception("outbox prune failed")
                 last_prune = time.monotonic()
-            if not busy:
-                self._wake.wait(self.interval)
-                self._wake.clear()
+            self._stopping.wait(min(1.0, BACKLOG_EVERY_SECONDS))
+        for worker in workers:
+            worker.join(timeout=5)
         self.client.close()
+
+    def _serve(self, name: str, url: str) -> None:
+        wake = self._wakes[name]
+        while not self._stopping.is_set():
+            pause = self._retry_at.get(name, 0) - time.monotonic()
+            if pause > 0:
+                self._stopping.wait(pause)
+                continue
+            busy = False
+            try:
+                busy = self.deliver_batch(name, url) == self.batch_size
+            except Exception:
+                log.exception("dispatcher error", extra={"subscriber": name})
+            if not busy:
+                wake.wait(self.interval)
+                wake.clear()
 
     def deliver_batch(self, name: str, url: str) -> int:
         """Send one batch to one subscriber; returns how many events it carried."""
         with self.sessions() as session, session.begin():
-            stmt = (select(OutboxDelivery.seq, OutboxEvent.payload, OutboxDelivery.attempts)
+            stmt = (select(OutboxDelivery.seq, OutboxEvent.payload, OutboxDelivery.attempts,
+                           OutboxDelivery.ordering, OutboxDelivery.deferrals)
                     .join(OutboxEvent, OutboxEvent.event_id == OutboxDelivery.event_id)
                     .where(OutboxDelivery.subscriber == name,
                            OutboxDelivery.delivered_at.is_(None))
@@ -180,7 +320,8 @@ class Dispatcher(threading.Thread):
             if not rows:
                 return 0
             seqs = [r.seq for r in rows]
-            events = [{**r.payload, "attempt": r.attempts + 1} for r in rows]
+            events = [{**r.payload, "attempt": r.attempts + 1, "ordering": r.ordering or [],
+                       "deferred": r.deferrals} for r in rows]
             error = self._post(url, events)
             if error is None:
                 session.execute(update(OutboxDelivery).where(OutboxDelivery.seq.in_(seqs))
@@ -188,6 +329,13 @@ class Dispatcher(threading.Thread):
                                         attempts=OutboxDelivery.attempts + 1))
                 self._failures.pop(name, None)
                 self._retry_at.pop(name, None)
+            elif OUT_OF_ORDER in error:  # an earlier event is on its way: not a failure
+                session.execute(update(OutboxDelivery).where(OutboxDelivery.seq.in_(seqs))
+                                .values(deferrals=OutboxDelivery.deferrals + 1,
+                                        last_error=error[:500]))
+                failures = self._failures[name] = self._failures.get(name, 0) + 1
+                self._retry_at[name] = time.monotonic() + min(
+                    self.max_backoff, 0.1 * 2 ** failures) * random.uniform(0.8, 1.2)
             else:
                 session.execute(update(OutboxDelivery).where(OutboxDelivery.seq.in_(seqs))
                                 .values(attempts=OutboxDelivery.attempts + 1,
@@ -199,6 +347,25 @@ class Dispatcher(threading.Thread):
                     "subscriber": name, "events": len(rows), "retry_in_s": round(delay, 2),
                     "error": error})
             return len(rows)
+
+    def measure_backlog(self) -> dict[str, tuple[int, float]]:
+        """Pending events and the oldest one's age per subscriber, into the Prometheus gauges
+        (one indexed count per subscriber, every BACKLOG_EVERY_SECONDS)."""
+        now = utcnow()
+        found = {}
+        with self.sessions() as session:
+            for name in self.subscribers:
+                count, oldest = session.execute(
+                    select(func.count(), func.min(OutboxEvent.created_at))
+                    .select_from(OutboxDelivery)
+                    .join(OutboxEvent, OutboxEvent.event_id == OutboxDelivery.event_id)
+                    .where(OutboxDelivery.subscriber == name,
+                           OutboxDelivery.delivered_at.is_(None))).one()
+                age = (now - oldest).total_seconds() if oldest is not None else 0.0
+                OUTBOX_BACKLOG.labels(self.service, name).set(count)
+                OUTBOX_OLDEST.labels(self.service, name).set(max(0.0, age))
+                found[name] = (count, age)
+        return found
 
     def _post(self, url: str, events: list[dict[str, Any]]) -> str | None:
         headers = {"authorization": f"Bearer {service_token(self.service, self.secret)}",
@@ -252,11 +419,13 @@ def apply_events(sessions: sessionmaker, events: list[Event],
         ids = [e.id for e in events]
         seen = set(session.scalars(select(ProcessedEvent.event_id)
                                    .where(ProcessedEvent.event_id.in_(ids))))
+        cursors = _cursors(session, [e for e in events if e.id not in seen])
         for event in events:
             if event.id in seen:
                 result.duplicates += 1
                 continue
             seen.add(event.id)
+            _advance(cursors, event)
             handler = handlers.get(event.type.removeprefix(BATCH_PREFIX))
             if handler is not None and event.type.startswith(BATCH_PREFIX):
                 handler = _each_item(handler)
@@ -278,4 +447,65 @@ def apply_events(sessions: sessionmaker, events: list[Event],
                 continue
             session.add(ProcessedEvent(event_id=event.id, event_type=event.type))
             result.applied += 1
+        _store_cursors(session, cursors)
     return result
+
+
+def _cursors(session: Session, events: list[Event]) -> dict[tuple[str, str], list[int]]:
+    """The last applied number per (publisher, customer) these events name: [stored, now]."""
+    pairs = sorted({(e.source, p.key) for e in events for p in e.ordering})
+    found: dict[tuple[str, str], list[int]] = {pair: [0, 0] for pair in pairs}
+    if not pairs:
+        return found
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        sources, keys = (list(column) for column in zip(*pairs, strict=True))
+        rows = conn.exec_driver_sql(
+            "SELECT source, key, last FROM event_cursor WHERE (source, key) IN "
+            "(SELECT * FROM unnest(%s::text[], %s::text[]))", (sources, keys))
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT source, key, last FROM event_cursor WHERE (source, key) IN "
+            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+            "FROM json_each(?))", (json.dumps(pairs),))
+    for source, key, last in rows:
+        found[(source, key)] = [last, last]
+    return found  # no row: 0, so a customer's first event must be number 1
+
+
+def _advance(cursors: dict[tuple[str, str], list[int]], event: Event) -> None:
+    """Move each customer's cursor to this event, or refuse when an earlier one is missing."""
+    for position in event.ordering:
+        cursor = cursors[(event.source, position.key)]
+        if position.seq > cursor[1] + 1 and event.deferred >= GAP_SKIP_AFTER_DEFERRALS:
+            log.warning("event applied past a gap in its customer's order", extra={
+                "event_id": event.id, "key": position.key, "expected": cursor[1] + 1,
+                "seq": position.seq})
+        elif position.seq > cursor[1] + 1:
+            raise Conflict(f"{OUT_OF_ORDER} event {event.id} is number {position.seq} for "
+                           f"{position.key} from {event.source}, but number {cursor[1] + 1} "
+                           "has not been applied yet; send it again after the earlier one",
+                           headers={"Retry-After": "1"})
+        cursor[1] = max(cursor[1], position.seq)  # an older number (a restored database): kept
+
+
+def _store_cursors(session: Session, cursors: dict[tuple[str, str], list[int]]) -> None:
+    moved = [(src, key, now) for (src, key), (stored, now) in sorted(cursors.items())
+             if now != stored]
+    if not moved:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        sources, keys, lasts = (list(column) for column in zip(*moved, strict=True))
+        conn.exec_driver_sql(
+            "INSERT INTO event_cursor (source, key, last) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
+            "ON CONFLICT (source, key) DO UPDATE SET "
+            "last = greatest(event_cursor.last, excluded.last)", (sources, keys, lasts))
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO event_cursor (source, key, last) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+        "json_extract(value, '$[2]') FROM json_each(?) WHERE true "
+        "ON CONFLICT (source, key) DO UPDATE SET last = max(event_cursor.last, excluded.last)",
+        (json.dumps(moved),))
