@@ -1,7 +1,7 @@
 """event ordering per customer
 
 Revision ID: f546d25b4d34
-Revises: 9a1dc05f7643
+Revises: 8806798aef37
 Create Date: 2026-12-02 06:47:58.789703
 """
 from alembic import op
@@ -11,7 +11,7 @@ import guanxi_shared.models
 
 
 revision = 'f546d25b4d34'
-down_revision = '9a1dc05f7643'
+down_revision = '8806798aef37'
 branch_labels = None
 depends_on = None
 

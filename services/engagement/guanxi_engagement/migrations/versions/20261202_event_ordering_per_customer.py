@@ -1,7 +1,7 @@
 """event ordering per customer
 
 Revision ID: 217bf94c59a4
-Revises: 743296166c55
+Revises: 67cbfad37995
 Create Date: 2026-12-02 06:48:34.111378
 """
 from alembic import op
@@ -11,7 +11,7 @@ import guanxi_shared.models
 
 
 revision = '217bf94c59a4'
-down_revision = '743296166c55'
+down_revision = '67cbfad37995'
 branch_labels = None
 depends_on = None
 
