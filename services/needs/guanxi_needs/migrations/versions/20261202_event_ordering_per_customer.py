@@ -1,7 +1,7 @@
 """event ordering per customer
 
 Revision ID: 6a1f16284048
-Revises: 728445747444
+Revises: 68c7ac1f3960
 Create Date: 2026-12-02 06:48:50.192045
 """
 from alembic import op
@@ -11,7 +11,7 @@ import guanxi_shared.models
 
 
 revision = '6a1f16284048'
-down_revision = '728445747444'
+down_revision = '68c7ac1f3960'
 branch_labels = None
 depends_on = None
 
