@@ -1,7 +1,7 @@
 """event ordering per customer
 
 Revision ID: 1ad5f56f0bbb
-Revises: 5e168f3ae470
+Revises: af9dee5fac2b
 Create Date: 2026-12-02 06:48:23.216934
 """
 from alembic import op
@@ -11,7 +11,7 @@ import guanxi_shared.models
 
 
 revision = '1ad5f56f0bbb'
-down_revision = '5e168f3ae470'
+down_revision = 'af9dee5fac2b'
 branch_labels = None
 depends_on = None
 
