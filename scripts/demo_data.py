@@ -190,7 +190,8 @@ def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], toda
 
 def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:
     """Visits done right: a planned visit with the company checklist and a 2:8 outline, one
-    closed with its next appointment and one closed without (managers see it)."""
+    closed with its next appointment and one closed without (managers see it); a VIP event
+    ahead and a customer meeting held, with answers, attendance and follow-ups."""
     def send(path: str, key: str, body: dict) -> dict:
         for _ in range(40):  # engagement may not have heard of the customer yet
             resp = http.post("/api/v1/engagement" + path, json=body,
@@ -223,6 +224,29 @@ def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:
         "customer_id": ids[2], "purpose": "solve_problem", "appointment_at": at(-5)})
     send(f"/visits/{silent['id']}/complete", "demo-visit-silent-done", {
         "result": "问题已解决", "no_follow_up_reason": "客户暂无新需求"})
+    # A VIP gathering (联谊) in ten days for the top tier, announced a week ahead, and last
+    # month's customer meeting with its answers and attendance.
+    vip = send("/customer-events", "demo-event-vip", {
+        "name": "VIP 客户联谊会", "kind": "vip_gathering", "starts_at": at(10),
+        "location": "上海 外滩茶室", "capacity": 40, "channel": "wechat",
+        "invitation_text": "{name}您好，诚邀{customer}出席{event}（{date}），期待相聚。"})
+    send(f"/customer-events/{vip['id']}/invitations", "demo-event-vip-invite",
+         {"tiers": ["top"], "roles": ["decision_maker", "driver"]})
+    met = send("/customer-events", "demo-event-meeting", {
+        "name": "年度客户会", "kind": "customer_meeting", "starts_at": at(-20),
+        "location": "杭州", "channel": "sms", "follow_up_days": 3,
+        "invitation_text": "{name}您好，{event}将于{date}举行，欢迎参加。"})
+    send(f"/customer-events/{met['id']}/invitations", "demo-event-meeting-invite",
+         {"customer_ids": ids[:12]})
+    guests = http.get(f"/api/v1/engagement/customer-events/{met['id']}/invitations",
+                      params={"limit": 100}).json()["items"]
+    for n, guest in enumerate(guests):
+        send(f"/customer-events/{met['id']}/invitations/{guest['id']}/rsvp",
+             f"demo-event-rsvp{n}", {"answer": ["yes", "yes", "no", "maybe"][n % 4]})
+    came = [g["id"] for n, g in enumerate(guests) if n % 4 == 0]
+    if came:
+        send(f"/customer-events/{met['id']}/attendance", "demo-event-came",
+             {"invitation_ids": came})
 
 
 def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7,

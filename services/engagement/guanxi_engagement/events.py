@@ -13,6 +13,7 @@ from guanxi_shared.events import Event, EventHandler
 from guanxi_shared.models import utcnow
 
 from .store import flows
+from .store.event_tables import EventInvitation
 from .store.flow_tables import FlowMark
 from .store.privacy import erase_customer
 from .store.tables import (
@@ -118,7 +119,8 @@ def on_need_decided(session: Session, event: Event) -> None:
 
 def on_customer_merged(session: Session, event: Event) -> None:
     old, new = event.data["merged_id"], event.data["into_id"]
-    for model in (ContactRef, PurchaseFact, OpenNeed, Task, Message, Visit, Occasion, FlowMark):
+    for model in (ContactRef, PurchaseFact, OpenNeed, Task, Message, Visit, Occasion, FlowMark,
+                  EventInvitation):
         session.execute(update(model).where(model.customer_id == old).values(customer_id=new))
     session.execute(delete(CustomerRef).where(CustomerRef.id == old))
     flows.merge_customer(session, old=old, new=new)
@@ -132,6 +134,7 @@ def on_contact_erased(session: Session, event: Event) -> None:
     cid = event.data["contact_id"]
     session.execute(delete(Message).where(Message.contact_id == cid))
     session.execute(delete(Occasion).where(Occasion.contact_id == cid))
+    session.execute(delete(EventInvitation).where(EventInvitation.contact_id == cid))
     session.execute(delete(ContactRef).where(ContactRef.id == cid))
 
 

@@ -1,6 +1,7 @@
 """Alembic environment for engagement: its tables plus the shared outbox/inbox tables."""
 from sqlmodel import SQLModel
 
+import guanxi_engagement.store.event_tables
 import guanxi_engagement.store.flow_tables
 import guanxi_engagement.store.tables  # noqa: F401  (registers the tables)
 import guanxi_shared.events

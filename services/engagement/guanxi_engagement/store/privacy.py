@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from .event_tables import EventInvitation
 from .flow_tables import ReferralRef, RiskEpisode
 from .tables import (
     Consent,
@@ -27,7 +28,8 @@ BY_CUSTOMER = {"customers": (CustomerRef, "id"), "contacts": (ContactRef, "custo
                "visits": (Visit, "customer_id"), "gifts": (GiftLog, "customer_id"),
                "contracts": (Contract, "customer_id"), "occasions": (Occasion, "customer_id"),
                "referrals": (ReferralRef, "referred_customer_id"),
-               "risk_episodes": (RiskEpisode, "customer_id")}
+               "risk_episodes": (RiskEpisode, "customer_id"),
+               "event_invitations": (EventInvitation, "customer_id")}
 
 
 def _contact_ids(session: Session, customer_id: str):
