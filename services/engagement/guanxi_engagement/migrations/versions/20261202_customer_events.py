@@ -1,7 +1,7 @@
 """customer events
 
 Revision ID: 39df7fca8a86
-Revises: 67cbfad37995
+Revises: 217bf94c59a4
 Create Date: 2026-12-02 06:55:14.123560
 """
 from alembic import op
@@ -11,7 +11,7 @@ import guanxi_shared.models
 
 
 revision = '39df7fca8a86'
-down_revision = '67cbfad37995'
+down_revision = '217bf94c59a4'
 branch_labels = None
 depends_on = None
 
