@@ -95,9 +95,9 @@ def test_each_signal_names_its_reason(client):
     assert reasons(client, "A") == (False, [])
     assert reasons(client, "T") == (False, [])  # its last check is 120
     at_risk, why = reasons(client, "N")
-    assert at_risk and why == ["neglected: 100 days since the first purchase, never touched "
-                               f"(the {client.get('/v1/customers/N/value').json()['tier']['name']}"
-                               " tier allows 60)"]
+    tier = client.get("/v1/customers/N/value").json()["tier"]["name"]
+    assert at_risk and why == [f"neglected: no touch for more than the 60 days the {tier} tier "
+                               "allows (never touched since the first purchase)"]
     assert reasons(client, "C")[1][0].startswith("1 complaint open past the answer deadline")
     assert reasons(client, "S")[1] == [
         f"satisfaction index 80 at the last check ({TODAY - timedelta(days=3)}), under 100"]

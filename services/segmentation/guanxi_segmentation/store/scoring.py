@@ -146,9 +146,7 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
     dropped = np.array([SEGMENT_RANK.get(n, 0) < SEGMENT_RANK.get(previous.get(cid, n), 0)
                         for cid, n in zip(facts.ids, names, strict=True)], dtype=bool)
     reasons = at_risk_reasons(facts, as_of, settings, dropped)
-    for i, more in risk_reasons(session, facts.ids, facts.first, np.asarray(tiers), as_of,
-                                settings).items():
-        reasons[i].extend(more)
+    risk_reasons(session, facts.ids, facts.first, np.asarray(tiers), as_of, settings, reasons)
     model = model_columns(session, facts, as_of)
     years_seen = np.maximum((facts.last - facts.first) / 365.0, 1.0)
     per_purchase = facts.monetary / np.maximum(facts.frequency, 1)

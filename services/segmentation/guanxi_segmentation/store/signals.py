@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Integer, cast, func, literal, select
 from sqlmodel import Session
 
 from ..schemas.policy import PolicySettings
@@ -22,26 +22,59 @@ def _only(stmt, column, ids: np.ndarray):
     return stmt.where(column.in_(ids.tolist())) if len(ids) <= SMALL else stmt
 
 
+class _Positions:
+    """Where each customer id sits in the scored ids, for whole arrays at once."""
+
+    def __init__(self, ids: np.ndarray):
+        self.text = ids.astype(str)
+        self.order = np.argsort(self.text, kind="stable")
+        self.sorted = self.text[self.order]
+
+    def of(self, wanted: np.ndarray) -> np.ndarray:
+        """Positions of `wanted` ids in the scored ids; -1 for ids not scored."""
+        if not len(self.sorted):
+            return np.full(len(wanted), -1)
+        at = np.minimum(np.searchsorted(self.sorted, wanted), len(self.sorted) - 1)
+        return np.where(self.sorted[at] == wanted, self.order[at], -1)
+
+    def get(self, cid: str) -> int | None:
+        found = int(self.of(np.array([cid], dtype=str))[0])
+        return None if found < 0 else found
+
+
+def _day_number(session: Session, column):
+    """Days since 1970-01-01, computed by the database: parsing 70,000 dates in Python
+    would cost more than reading them."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(column) - 2440587.5, Integer)
+    return column - literal(date(1970, 1, 1))
+
+
 def _epoch_days(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
 def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np.ndarray,
-                 as_of: date, settings: PolicySettings) -> dict[int, list[str]]:
-    """Reasons by the customer's position in `ids` (only customers that have one)."""
-    position = {cid: i for i, cid in enumerate(ids.tolist())}
-    out: dict[int, list[str]] = {}
-    conn = session.connection()
+                 as_of: date, settings: PolicySettings, out: list[list[str]]) -> None:
+    """Append each reason to `out[i]`, the reasons of the customer at position i of `ids`."""
+    position = _Positions(ids)
 
     # Neglect: days since the last touch, or since the first purchase if never touched.
-    touches = conn.execute(_only(select(LastTouch.customer_id, cast(LastTouch.touched_on, String)),
-                                 LastTouch.customer_id, ids)).all()
+    stmt = _only(select(LastTouch.customer_id, _day_number(session, LastTouch.touched_on)),
+                 LastTouch.customer_id, ids)
+    sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    try:  # plain tuples from the driver: 70,000 SQLAlchemy rows would cost more than the query
+        cursor.execute(sql)
+        touches = cursor.fetchall()
+    finally:
+        cursor.close()
     last = first.copy()
     touched = np.zeros(len(ids), dtype=bool)
     if touches:
-        at = np.array([position.get(cid, -1) for cid, _ in touches])
-        days = (np.array([d for _, d in touches], dtype="datetime64[D]")
-                - np.datetime64("1970-01-01", "D")).astype(np.int64)
+        touch_ids, touch_days = zip(*touches, strict=True)
+        at = position.of(np.array(touch_ids, dtype=str))
+        days = np.array(touch_days, dtype=np.int64)
         keep = at >= 0
         last[at[keep]] = days[keep]
         touched[at[keep]] = True
@@ -49,11 +82,14 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
     limits = np.select([tiers == "invest", tiers == "keep"],
                        [limit_of["invest"], limit_of["keep"]], limit_of["reconsider"])
     gap = _epoch_days(as_of) - last
-    for i in np.flatnonzero(gap > limits):
-        since = "the last touch" if touched[i] else "the first purchase, never touched"
-        out.setdefault(int(i), []).append(
-            f"neglected: {int(gap[i])} days since {since} (the {tiers[i]} tier allows "
-            f"{int(limits[i])})")
+    flagged = np.flatnonzero(gap > limits)
+    names = list(limit_of)
+    text = np.array([f"neglected: no touch for more than the {limit_of[tier]} days the {tier} "
+                     f"tier allows{'' if was else ' (never touched since the first purchase)'}"
+                     for tier in names for was in (False, True)], dtype=object)
+    code = np.select([tiers == name for name in names], range(len(names)), 0) * 2 + touched
+    for i, reason in zip(flagged.tolist(), text[code[flagged]].tolist(), strict=True):
+        out[i].append(reason)  # shared strings: tens of thousands may be flagged
 
     # A complaint still open past its answer deadline (as of the end of `as_of`, or now).
     tz = ZoneInfo(session.info.get("timezone", "Asia/Shanghai"))
@@ -65,7 +101,7 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
     for cid, n, due in session.execute(late):
         if (i := position.get(cid)) is not None:
             due = due if due.tzinfo else due.replace(tzinfo=UTC)
-            out.setdefault(i, []).append(
+            out[i].append(
                 f"{n} complaint{'s' if n > 1 else ''} open past the answer deadline "
                 f"(due {due.astimezone(tz).strftime('%Y-%m-%d %H:%M')})")
 
@@ -78,7 +114,7 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
             select(ranked.c.customer_id, ranked.c.scored_on, ranked.c.index)
             .where(ranked.c.k == 1, ranked.c.index < 100)):
         if (i := position.get(cid)) is not None:
-            out.setdefault(i, []).append(
+            out[i].append(
                 f"satisfaction index {index:g} at the last check ({scored_on}), under 100")
 
     # An open invoice overdue more than 30 days.
@@ -88,7 +124,7 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
                     .group_by(InvoiceRef.customer_id), InvoiceRef.customer_id, ids)
     for cid, n, due in session.execute(overdue):
         if (i := position.get(cid)) is not None:
-            out.setdefault(i, []).append(
+            out[i].append(
                 f"{n} invoice{'s' if n > 1 else ''} overdue more than {INVOICE_OVERDUE_DAYS} "
                 f"days (the oldest due {due}, {(as_of - due).days} days ago)")
 
@@ -97,5 +133,4 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
             select(BalanceRef.customer_id, BalanceRef.balance).where(BalanceRef.balance < 0),
             BalanceRef.customer_id, ids)):
         if (i := position.get(cid)) is not None:
-            out.setdefault(i, []).append(f"relationship balance negative ({balance})")
-    return out
+            out[i].append(f"relationship balance negative ({balance})")
