@@ -11,7 +11,7 @@ import io
 import json
 import tempfile
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -208,11 +208,21 @@ def csv_downloads(doc: dict) -> list[tuple[str, dict]]:
         get = ops.get("get")
         if not get or "{" in path:
             continue
-        formats = [p for p in get.get("parameters", []) if p["name"] == "format"]
+        params = get.get("parameters", [])
         csv_ok = any("text/csv" in r.get("content", {}) for r in get.get("responses", {}).values())
         if csv_ok:
-            found.append((path, {"format": "csv"} if formats else {}))
+            query = {"format": "csv"} if any(p["name"] == "format" for p in params) else {}
+            found.append((path, {**query, **required_dates(params)}))
     return found
+
+
+def required_dates(params: list[dict]) -> dict[str, str]:
+    """A report that needs a date range (retention: from, to) gets the last year."""
+    today = date.today()
+    return {p["name"]: (today - timedelta(days=365) if p["name"].startswith("from") else today
+                        ).isoformat()
+            for p in params if p.get("required") and p.get("in") == "query"
+            and p.get("schema", {}).get("format") == "date"}
 
 
 def test_csv_downloads_neutralise_formulas(suite, gateway):
