@@ -129,7 +129,7 @@ def _checked(year: int, body: OfficialScheduleLoad) -> list[dict]:
             elif work and day.on.weekday() < 5:
                 problem = f"{day.on} is a weekday: a make-up working day (调休) is a weekend day"
             if problem:
-                errors.append({"loc": ["body", field, i, "on"], "field": f"{field}[{i}].on",
+                errors.append({"loc": ["body", field, str(i), "on"], "field": f"{field}.{i}.on",
                                "type": "value_error", "msg": problem})
             seen.setdefault(day.on, work)
     if errors:
