@@ -228,3 +228,17 @@ def test_a_promise_on_a_complaint_names_it(client, kit, customer):
     opened = complaint(client)
     made = commit(client, "2099-01-01", origin="complaint", origin_ref=opened["id"])
     assert made["origin_ref"] == opened["id"] and made["made_by"] == "u-rep"
+
+
+def test_a_promise_sent_twice_with_one_idempotency_key_is_recorded_once(client, kit, customer):
+    body = {"customer_id": "c1", "promise": "Call back on Friday", "due_on": "2099-01-01",
+            "origin": "call"}
+    first = client.post("/v1/commitments", json=body, headers={**rep(), "Idempotency-Key": "k1"})
+    again = client.post("/v1/commitments", json=body, headers={**rep(), "Idempotency-Key": "k1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert len(client.get("/v1/commitments", headers=rep()).json()["items"]) == 1
+    assert_problem(client.post("/v1/commitments", json={**body, "promise": "other"},
+                               headers={**rep(), "Idempotency-Key": "k1"}), 409)
+    assert_problem(client.get("/v1/customers/nobody/balance"), 404)
+    assert_problem(client.get("/v1/commitments", params={"due_to": "tomorrow"}), 422)
