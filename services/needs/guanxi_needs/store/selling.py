@@ -10,7 +10,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
@@ -110,6 +122,10 @@ def launch(*, session: Session, principal: Principal, product: Product,
     session.flush()
     _collect_evidence(session, row.id, product)
     row.calls = _rank_calls(session, row.id)
+    if session.get_bind().dialect.name == "postgresql":
+        # a launch adds tens of thousands of rows that reps page through at once: without fresh
+        # statistics the planner expects a few and joins every row to the customer first
+        session.execute(text("ANALYZE launch_call, launch_evidence"))
     session.commit()
     return row
 
