@@ -13,6 +13,7 @@ from guanxi_shared import reasons
 from guanxi_shared.db import local_today
 from guanxi_shared.events import Event, EventHandler
 
+from .store.loyalty_tables import LoyaltyInput
 from .store.retention import rebuild_periods
 from .store.scoring import rescore_customer
 from .store.tables import (
@@ -69,6 +70,10 @@ def on_merged(session: Session, event: Event) -> None:
         session.delete(moved)
     session.execute(delete(AtRiskEpisode).where(AtRiskEpisode.customer_id == merged))
     session.execute(delete(BalanceRef).where(BalanceRef.customer_id == merged))  # needs re-sums
+    if session.get(LoyaltyInput, into) is None:  # the survivor's own answers win
+        session.execute(update(LoyaltyInput).where(LoyaltyInput.customer_id == merged)
+                        .values(customer_id=into))
+    session.execute(delete(LoyaltyInput).where(LoyaltyInput.customer_id == merged))
     rescore_customer(session=session, customer_id=into, as_of=local_today(session))
 
 
@@ -86,7 +91,9 @@ def forget_customer(session: Session, customer_id: str) -> dict[str, int]:
               "status_reasons": session.execute(update(StatusChange).where(
                   StatusChange.customer_id == customer_id).values(lost_reason=None)).rowcount,
               "touch_contacts": session.execute(update(LastTouch).where(
-                  LastTouch.customer_id == customer_id).values(contact_id=None)).rowcount}
+                  LastTouch.customer_id == customer_id).values(contact_id=None)).rowcount,
+              "loyalty_inputs": session.execute(delete(LoyaltyInput).where(
+                  LoyaltyInput.customer_id == customer_id)).rowcount}
     return erased
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from guanxi_shared.app import create_service_app
 from guanxi_shared.db import local_today
 
-from .api import admin, neglect, reports, retention
+from .api import admin, loyalty, neglect, reports, retention
 from .events import HANDLERS
 from .settings import Settings
 from .store.scoring import full_recompute
@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         title="Guanxi segmentation",
         description="RFM, lifetime value, Pareto tiers, loyalty, churn and snapshots (客户价值).",
-        routers=[reports.router, retention.router, neglect.router, admin.router],
+        routers=[reports.router, retention.router, neglect.router, admin.router,
+                 loyalty.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
         on_start=[nightly_recompute],
