@@ -68,7 +68,9 @@ def neglect_summary(session: Session, principal: Principal, today: date,
                     team_id: str | None = None) -> list[dict[str, Any]]:
     """Per owner or team: customers with a tier, how many are neglected, the oldest gap."""
     days = limits(session)
-    key = CustomerRef.owner_id if by == "owner" else CustomerRef.team_id
+    # `|| ''`: grouped by an expression no index serves, SQLite reads the scores in table order
+    # instead of walking the owner index and looking each score and touch up (0.4 s vs 2 s).
+    key = (CustomerRef.owner_id if by == "owner" else CustomerRef.team_id) + literal("")
     neglected = _neglected(days, today)
     stmt = _base([key, func.count(), func.sum(case((neglected, 1), else_=0)),
                   func.min(case((neglected, SINCE)))], principal, owner_id, team_id, None)
