@@ -8,8 +8,13 @@ once in the registry and counted once in segmentation's read model.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -254,3 +259,120 @@ def _value_card(client: httpx.Client, customer_id: str) -> tuple[int, Decimal] |
         return None
     card = resp.json()
     return card["purchase_count"], Decimal(str(card["total_spend"]))
+
+
+class RoundRobin:
+    """A TCP round-robin in front of one service's replicas, standing in for a Kubernetes
+    Service: each new connection goes to the next replica that accepts one (a dead replica is
+    skipped, as an unready pod is), and lives and dies with that replica."""
+
+    def __init__(self, port: int, backends: list[int]):
+        self.port, self.backends = port, backends
+        self.turn = 0
+        self.listener = socket.create_server(("127.0.0.1", port))
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.accept, daemon=True,
+                                       name=f"round-robin-{port}")
+        self.thread.start()
+
+    def accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.connect, args=(client,), daemon=True).start()
+
+    def connect(self, client: socket.socket) -> None:
+        for _ in range(len(self.backends)):
+            self.turn = (self.turn + 1) % len(self.backends)
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.backends[self.turn]),
+                                                    timeout=2)
+                break
+            except OSError:
+                continue
+        else:
+            client.close()
+            return
+        upstream.settimeout(None)
+        threading.Thread(target=self.pump, args=(upstream, client), daemon=True).start()
+        self.pump(client, upstream)
+
+    @staticmethod
+    def pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                target.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.listener.close()
+
+
+@dataclass
+class ReplicaSuite(Suite):
+    """Every service as `replicas` processes behind its own round-robin address; the others
+    (and the gateway) know only that address, as under Kubernetes."""
+
+    replicas: int = 2
+    replica_ports: dict[str, list[int]] = field(default_factory=dict)
+    balancers: dict[str, RoundRobin] = field(default_factory=dict)
+
+    def log_of(self, name: str, index: int) -> Path:
+        return self.data_dir / "logs" / f"{name}-{index}.log"
+
+    def start_replica(self, name: str, index: int) -> None:
+        self.log_of(name, index).parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.log_of(name, index), "ab")
+        self.processes[f"{name}/{index}"] = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "--factory", APPS[name], "--host", "127.0.0.1",
+             "--port", str(self.replica_ports[name][index]), "--no-access-log",
+             "--log-level", "warning"], env=self.env_for(name), stdout=out,
+            stderr=subprocess.STDOUT)
+
+    def wait_replica(self, name: str, index: int, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.replica_ports[name][index]}/readyz"
+        while time.monotonic() < deadline:
+            proc = self.processes[f"{name}/{index}"]
+            if proc.poll() is not None:
+                log = self.log_of(name, index).read_text(errors="replace")
+                raise RuntimeError(f"{name}/{index} exited with {proc.returncode}:\n{log[-3000:]}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name}/{index} was not ready within {timeout}s")
+
+    def kill(self, name: str, index: int) -> None:
+        self.stop(f"{name}/{index}", signal.SIGKILL)
+
+    def start_all(self) -> None:
+        try:
+            for name in APPS:
+                self.replica_ports[name] = [free_port() for _ in range(self.replicas)]
+                self.balancers[name] = RoundRobin(self.ports[name], self.replica_ports[name])
+            for name in APPS:
+                for index in range(self.replicas):
+                    self.start_replica(name, index)
+            for name in APPS:
+                for index in range(self.replicas):
+                    self.wait_replica(name, index)
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def stop_all(self) -> None:
+        super().stop_all()
+        for balancer in self.balancers.values():
+            balancer.stop()
