@@ -149,6 +149,7 @@ function visitCard(visit, customer, view) {
   const current = prepared ? 3 : 1;
   const result = h("textarea", { name: "result", required: true, maxlength: 4000 });
   const next = h("input", { type: "date", name: "next_appointment_on", min: isoDate(new Date()) });
+  const why = h("input", { type: "text", name: "no_follow_up_reason", maxlength: 500 });
   const note = h("div");
   const card = h("article", { class: "card visit", "data-visit": visit.id,
     "data-version": visit.version },
@@ -172,11 +173,13 @@ function visitCard(visit, customer, view) {
       ev.preventDefault();
       try {
         await api(`/engagement/visits/${visit.id}/complete`, { method: "POST", body: {
-          result: result.value.trim(), next_appointment_on: next.value || null } });
+          result: result.value.trim(), next_appointment_on: next.value || null,
+          no_follow_up_reason: next.value ? null : (why.value.trim() || null) } });
         toast(t("visit_done"));
         renderToday(view);
       } catch (err) { mount(note, errorBox(err)); }
-    } }, field(t("step_result"), result), field(t("step_next"), next), note,
+    } }, field(t("step_result"), result), field(t("step_next"), next),
+    field(t("no_follow_up_reason"), why), note,
     h("div", { class: "actions" },
       h("button", { class: "primary", type: "submit" }, t("complete_visit")))));
   return card;
