@@ -231,7 +231,7 @@ def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:
         "location": "上海 外滩茶室", "capacity": 40, "channel": "wechat",
         "invitation_text": "{name}您好，诚邀{customer}出席{event}（{date}），期待相聚。"})
     send(f"/customer-events/{vip['id']}/invitations", "demo-event-vip-invite",
-         {"tiers": ["top"], "roles": ["decision_maker", "driver"]})
+         {"tiers": ["invest"], "roles": ["decision_maker", "driver"]})
     met = send("/customer-events", "demo-event-meeting", {
         "name": "年度客户会", "kind": "customer_meeting", "starts_at": at(-20),
         "location": "杭州", "channel": "sms", "follow_up_days": 3,
@@ -247,6 +247,28 @@ def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:
     if came:
         send(f"/customer-events/{met['id']}/attendance", "demo-event-came",
              {"invitation_ids": came})
+
+
+def load_demo_loyalty(http: httpx.Client, rng: random.Random, ids: list[str]) -> None:
+    """Loyalty: benefit rules by tier and years (离开障碍), would-recommend answers and
+    budgets for some customers, so the matrix shows passive and latent loyalty."""
+    base = "/api/v1/segmentation/loyalty"
+    for n, rule in enumerate((
+            {"tier": "invest", "kind": "discount", "value": "5%",
+             "description": "重点客户批量采购九五折"},
+            {"min_years": 1, "kind": "credit_days", "value": "60天",
+             "description": "合作满一年，账期延长至60天"},
+            {"tier": "invest", "min_years": 3, "kind": "support", "value": "专属工程师",
+             "description": "合作满三年，配专属技术支持"},
+            {"tier": "invest", "min_years": 2, "kind": "gift", "value": "节日礼盒",
+             "description": "合作满两年，春节和中秋礼盒"})):
+        http.post(f"{base}/benefits", json=rule,
+                  headers={"Idempotency-Key": f"demo-benefit{n}"}).raise_for_status()
+    for cid in rng.sample(ids, k=min(60, len(ids))):
+        body = {"would_recommend": rng.randint(2, 10)}
+        if rng.random() < 0.5:
+            body["wallet_budget"] = f"{rng.randint(2, 60) * 1000}"
+        http.put(f"{base}/customers/{cid}/inputs", json=body).raise_for_status()
 
 
 def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: int = 7,
@@ -339,3 +361,4 @@ def load_demo_data(gateway_url: str, api_key: str, customers: int = 300, seed: i
             load_demo_work(http, rng, ids, today)
         load_demo_craft(http, rng, ids, today)
         load_demo_visits(http, ids, today)
+        load_demo_loyalty(http, rng, ids)
