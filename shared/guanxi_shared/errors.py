@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -180,15 +181,34 @@ METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def allowed_methods(request: Request, *, skip: tuple[Any, ...] = ()) -> list[str]:
-    """Every method some route of the app takes at this path (routers in `skip` aside).
-    Starlette's 405 names only the methods of the first route that matched the path, where
-    GET and POST on one path are two routes."""
+    """The methods of this path, as the app's OpenAPI documents them: of the documented path
+    templates matching it, the most literal one (/v1/needs/stats, not /v1/needs/{need_id}).
+    A path no template covers falls back to the routes (routers in `skip` aside). Starlette's
+    own 405 names only the methods of the first route that matched, where GET and POST on one
+    path are two routes."""
+    path = request.scope["path"]
+    matching = [(template.count("{"), template, methods)
+                for template, pattern, methods in documented_paths(request.app)
+                if pattern.fullmatch(path)]
+    if matching:
+        return min(matching)[2]
     routes = [r for r in request.app.router.routes
               if getattr(r, "methods", True) and not isinstance(r, Mount)
               and getattr(r, "original_router", None) not in skip]
     return [method for method in METHODS
             if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
                    for route in routes)]
+
+
+def documented_paths(app: FastAPI) -> list[tuple[str, re.Pattern[str], list[str]]]:
+    """(template, its pattern, its methods) for each path of the app's OpenAPI, once."""
+    paths = getattr(app.state, "documented_paths", None)
+    if paths is None:
+        paths = [(template, re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))),
+                  sorted(m.upper() for m in item if m.upper() in METHODS))
+                 for template, item in app.openapi().get("paths", {}).items()]
+        app.state.documented_paths = paths
+    return paths
 
 
 def install_error_handlers(app: FastAPI) -> None:

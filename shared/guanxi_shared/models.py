@@ -75,7 +75,8 @@ def _utc_instant(value: datetime) -> datetime:
 
 
 # A point in time given by a client (a body field or a query filter): with its offset, in UTC.
-Instant = Annotated[datetime, AfterValidator(_utc_instant), WithJsonSchema({
+Instant = Annotated[datetime, BeforeValidator(lambda v: _iso_instant(v)),
+                    AfterValidator(_utc_instant), WithJsonSchema({
     "type": "string", "format": "date-time",
     "description": "RFC 3339 with its offset, e.g. 2026-01-31T09:00:00+08:00 or ...Z"})]
 
@@ -98,6 +99,13 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*")
 
 
+def _iso_instant(value: object) -> object:
+    """An instant as RFC 3339 text (pydantic alone would also read "0.5" as a Unix time)."""
+    if isinstance(value, str) and not ISO_INSTANT.fullmatch(value):
+        raise PydanticCustomError("datetime_format", "should be an RFC 3339 date-time")
+    return value
+
+
 def _iso_day(value: object) -> object:
     """A business date as the OpenAPI says, YYYY-MM-DD (pydantic alone would also read "0"
     as 1970-01-01, a Unix time)."""
@@ -115,10 +123,15 @@ _KIND_OF = {bool: "boolean", int: "integer", float: "number", date: "date",
 
 
 def _kind(annotation: Any) -> str | None:
-    """The JSON type a field's value must have, for the scalar types pydantic would coerce."""
+    """The JSON type a field's value must have, for the scalar types pydantic would coerce
+    ("integer"), and for lists and tuples of one of them ("[integer]")."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _kind(get_args(annotation)[0])
+    if origin in (list, tuple, set, frozenset):
+        items = {_kind(arg) for arg in get_args(annotation) if arg is not Ellipsis}
+        item = items.pop() if len(items) == 1 else None
+        return f"[{item}]" if item and not item.startswith("[") else None
     if origin is Union or origin is types.UnionType:
         kinds = {_kind(arg) for arg in get_args(annotation) if arg is not type(None)}
         return kinds.pop() if len(kinds) == 1 else None
@@ -136,6 +149,11 @@ def _json_kinds(cls: type[BaseModel]) -> dict[str, str]:
 
 def _wrong_json_type(kind: str, value: Any) -> str | None:
     """Why `value` (as JSON decoding gives it) is not of the JSON type the schema states."""
+    if kind.startswith("["):
+        if not isinstance(value, list | tuple):
+            return None  # pydantic says what is wrong with it
+        return next((f"item {i} {why}" for i, item in enumerate(value)
+                     if (why := _wrong_json_type(kind[1:-1], item))), None)
     if kind == "boolean":
         return None if isinstance(value, bool) else "should be true or false"
     if isinstance(value, bool):
@@ -164,7 +182,7 @@ class InputModel(SQLModel):
     def _json_type_as_stated(cls, value: Any, info: Any) -> Any:
         kind = _json_kinds(cls).get(info.field_name)
         if kind is not None and value is not None and (why := _wrong_json_type(kind, value)):
-            raise PydanticCustomError(f"{kind.replace('-', '_')}_type", why)
+            raise PydanticCustomError(f"{kind.strip('[]').replace('-', '_')}_type", why)
         return value
 
 

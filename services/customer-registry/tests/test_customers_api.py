@@ -145,3 +145,17 @@ def test_the_openapi_says_which_fields_an_update_may_clear(client):
     update = schemas["CustomerUpdate"]["properties"]
     assert update["name"]["type"] == "string" and "anyOf" not in update["name"]
     assert {"type": "null"} in update["industry"]["anyOf"]
+
+
+def test_numbers_are_not_read_as_times_or_dates(client):
+    """Found by Schemathesis (issue 15): pydantic alone reads "0.5" as a Unix time and 0 as
+    1970-01-01, so schema-violating filters and bodies were accepted."""
+    for params in ({"created_to": "0.5"}, {"created_from": "0"}):
+        body = assert_problem(client.get("/v1/customers", params=params), 422)
+        assert body["errors"][0]["loc"] == ["query", next(iter(params))]
+    assert_problem(client.get("/v1/purchases", params={"purchased_from": "0"}), 422)
+    for bad in ({"employee_count": "5"}, {"employee_count": True}, {"founded_on": 0},
+                {"founded_on": "0"}):
+        body = assert_problem(client.post("/v1/customers", json={
+            "kind": "company", "name": "x", **bad}), 422)
+        assert [e["loc"] for e in body["errors"]] == [["body", next(iter(bad))]], body

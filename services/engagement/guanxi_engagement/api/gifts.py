@@ -15,6 +15,7 @@ from guanxi_shared.auth import CurrentPrincipal, Manager, Principal, Writer
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.http_cache import set_etag
+from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery, paginate
 
 from ..domain.gifts import (
@@ -150,7 +151,7 @@ def _check(session: Session, settings: Settings, principal: Principal,
 
 @router.get("/v1/gifts/overdue", response_model=GiftOverduePage)
 def overdue_gifts_list(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-                       on: Annotated[date | None, Query(
+                       on: Annotated[Day | None, Query(
                            description="Measured from this day; defaults to today")] = None,
                        include_never: Annotated[bool, Query(
                            description="Also customers never given a gift")] = False,

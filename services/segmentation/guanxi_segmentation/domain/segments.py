@@ -7,14 +7,14 @@ widely used eleven-segment RFM grid; a company may replace it through its policy
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 
 class SegmentRule(BaseModel):
     name: str = Field(pattern=r"^[a-z_]{1,40}$")
     label: str
-    r: tuple[int, int] = Field(description="Inclusive range of R scores")
-    fm: tuple[int, int] = Field(description="Inclusive range of round((F+M)/2)")
+    r: tuple[StrictInt, StrictInt] = Field(description="Inclusive range of R scores")
+    fm: tuple[StrictInt, StrictInt] = Field(description="Inclusive range of round((F+M)/2)")
     strategy: str
 
 
