@@ -142,6 +142,15 @@ def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], toda
                             "claim": "防水防摔金属外壳", "proof": "1.5 米跌落测试"}]},
         "ffab": [{"feature": "超大容量", "function": "存储海量数据", "advantage": "便携耐用",
                   "benefit": "您的重要文件永不丢失"}]})
+    send("POST", "/experience-maps", "demo-craft-map", json={  # 客户体验地图 of the U盘
+        "name": "U盘 客户体验地图", "product_id": small["id"], "repurchase_after_days": 365,
+        "touchpoints": [
+            {"stage": "before", "kind": "visit", "title": "上门演示样品"},
+            {"stage": "during", "kind": "call", "title": "到货电话：是否完好", "offset_days": 2},
+            {"stage": "after", "kind": "message", "title": "感谢信"},
+            {"stage": "in_use", "kind": "check", "title": "使用 30 天回访", "offset_days": 30},
+            {"stage": "in_use", "kind": "visit", "title": "复购前拜访：介绍 4000G 新品",
+             "anchor": "repurchase", "offset_days": -30}]})
     buyers = rng.sample(ids, k=min(30, len(ids)))
     for n, cid in enumerate(buyers):  # a small first deal: the 1000G drive
         http.post("/api/v1/registry/purchases", json={
