@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 
 from .domain.signing import SIGNATURE_HEADER, signature
@@ -18,13 +19,7 @@ from .store import webhooks as store
 log = logging.getLogger("guanxi.gateway.webhooks")
 
 # What outside systems may subscribe to (docs/events.md).
-EVENT_TYPES = ("customer.created", "customer.updated", "customer.merged", "customer.erased",
-               "contact.changed", "contact.erased", "purchase.recorded", "referral.recorded",
-               "need.created", "need.decided", "opportunity.won", "opportunity.lost",
-               "complaint.opened", "complaint.closed", "satisfaction.scored",
-               "segment.changed", "invoice.changed", "reasons.changed",
-               "opportunity.qualified", "complaint.progress", "expectation.reached",
-               "balance.changed", "touch.recorded", "customer.at_risk", "customer.recovered")
+EVENT_TYPES = tuple(EventType)
 
 
 def _queue(session: Session, event: Event) -> None:

@@ -39,7 +39,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
 from .auth import Role, require_roles, service_token
-from .errors import Conflict
+from .errors import Conflict, Invalid
+from .event_types import EventType
+from .event_types import event_type as known_event_type
 from .models import UTCDateTime, new_id, utcnow
 from .observability import request_id_var
 
@@ -143,20 +145,23 @@ class EventBatchResult(BaseModel):
     dead_lettered: int
 
 
-def publish(*, session: Session, event_type: str, data: dict[str, Any],
+def publish(*, session: Session, event_type: EventType | str, data: dict[str, Any],
             source: str | None = None) -> str:
-    """Queue one event in the caller's transaction; returns its id."""
+    """Queue one event in the caller's transaction; returns its id (ValueError for a type
+    that is not an `EventType`)."""
     return publish_many(session=session, event_type=event_type, items=[data], source=source)[0]
 
 
-def publish_many(*, session: Session, event_type: str, items: list[dict[str, Any]],
-                 source: str | None = None, batch_size: int | None = None) -> list[str]:
+def publish_many(*, session: Session, event_type: EventType | str,
+                 items: list[dict[str, Any]], source: str | None = None,
+                 batch_size: int | None = None) -> list[str]:
     """Queue one event per item, or with `batch_size` one `batch:<type>` event per chunk.
 
     A batch event carries `{"items": [...]}`; consumers never see the difference because
     `apply_events` hands each item to the handler of `<type>` (bulk imports use it so that
     100,000 rows do not become 100,000 outbox rows per subscriber).
     """
+    event_type = str(known_event_type(event_type))
     subscribers = session.info.get("subscribers", {})
     if batch_size:
         chunks = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
@@ -254,10 +259,6 @@ class Dispatcher(threading.Thread):
 
     def stop(self) -> None:
         self._stopping.set()
-        for event in self._wakes.values():
-            event.set()
-
-    def wake(self) -> None:
         for event in self._wakes.values():
             event.set()
 
@@ -400,7 +401,9 @@ def _each_item(handler: EventHandler) -> EventHandler:
 
 
 def events_router(handlers: dict[str, EventHandler]) -> APIRouter:
-    """POST /v1/events for a consumer; events of other types are acknowledged and ignored."""
+    """POST /v1/events for a consumer. Events of a known type the consumer has no handler for
+    are acknowledged and ignored; a batch holding a type that is no `EventType` is refused
+    with 422, so the publisher keeps it and its backlog shows it."""
     # Service to service only: not part of any public API document.
     router = APIRouter(tags=["events"], include_in_schema=False)
 
@@ -414,6 +417,11 @@ def events_router(handlers: dict[str, EventHandler]) -> APIRouter:
 
 def apply_events(sessions: sessionmaker, events: list[Event],
                  handlers: dict[str, EventHandler]) -> EventBatchResult:
+    unknown = sorted({e.type for e in events
+                      if e.type.removeprefix(BATCH_PREFIX) not in EventType.__members__.values()})
+    if unknown:
+        raise Invalid(f"Unknown event type {', '.join(map(repr, unknown))}; known types: "
+                      f"{', '.join(EventType)}")
     result = EventBatchResult(applied=0, duplicates=0, ignored=0, dead_lettered=0)
     with sessions() as session, session.begin():
         ids = [e.id for e in events]
