@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ["services/customer-registry/tests", "services/segmentation/tests",
+SUITES = ["shared/tests", "services/customer-registry/tests", "services/segmentation/tests",
           "services/engagement/tests", "services/needs/tests", "gateway/tests", "tests"]
 
 
