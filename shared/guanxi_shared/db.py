@@ -113,11 +113,6 @@ def local_today(session: Session) -> date:
     return datetime.now(ZoneInfo(session.info.get("timezone", "Asia/Shanghai"))).date()
 
 
-def session_scope(factory: sessionmaker) -> Iterator[Session]:
-    with factory() as session:
-        yield session
-
-
 def commit_or_conflict(session: Session, detail: str) -> None:
     """Commit; a unique-constraint violation becomes a 409 with this detail (nothing written)."""
     try:

@@ -40,7 +40,6 @@ SOLAR_FESTIVALS = {
     "labour_day": (5, 1, "劳动节 Labour Day"),
     "national_day": (10, 1, "国庆节 National Day"),
 }
-OCCASIONS = (*LUNAR_FESTIVALS, *SOLAR_FESTIVALS, "qingming", "mothers_day", "fathers_day")
 
 
 @dataclass(frozen=True)

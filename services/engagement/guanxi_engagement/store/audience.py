@@ -7,8 +7,6 @@ from sqlmodel import Session
 from .sql import json_has
 from .tables import CustomerRef
 
-FIELDS = ("segments", "tiers", "groups", "tags", "owner_ids", "customer_ids")
-
 
 def audience_filter(session: Session, audience: dict):
     """SQL condition on customer_ref; an empty audience means every active customer."""

@@ -70,9 +70,6 @@ from .tables import (
 )
 
 MESSAGE_CHANNELS = ("email", "sms", "wechat", "log")
-TASK_CHANNELS = ("call", "visit", "gift", "mail")
-TRIGGERS = ("holiday", "company_date", "birthday", "anniversary", "purchase_thanks",
-            "referrer_thanks", "revisit", "month_start", "month_end", "renewal", "life_event")
 DATED = ("holiday", "company_date", "birthday", "anniversary", "month_start", "month_end",
          "renewal", "life_event")
 DEFAULT_LEAD = {"renewal": 30}

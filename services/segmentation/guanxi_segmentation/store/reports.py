@@ -29,12 +29,6 @@ from .tables import (
 )
 
 
-def visible_scores(principal: Principal) -> Select:
-    stmt = select(CustomerScore).join(CustomerRef, CustomerRef.id == CustomerScore.customer_id)
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if visible is None else stmt.where(visible)
-
-
 def _scoped(stmt: Select, principal: Principal) -> Select:
     visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
     if visible is None:
