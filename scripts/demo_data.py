@@ -86,6 +86,19 @@ def load_demo_work(http: httpx.Client, rng: random.Random, ids: list[str], today
             "need": rng.random() < 0.8, "stage": stages[n % len(stages)],
             "expected_amount": f"{rng.randint(5, 200) * 1000}"},
             headers={"Idempotency-Key": f"demo-o{n}"}).raise_for_status()
+    # Contracts ending over the last year and the next months; the ended ones renewed or not.
+    for n, cid in enumerate(rng.sample(ids, k=min(30, len(ids)))):
+        ends = today + timedelta(days=rng.randint(-330, 60))
+        made = http.post("/api/v1/engagement/contracts", json={
+            "customer_id": cid, "title": "年度服务合同", "ends_on": ends.isoformat(),
+            "amount": f"{rng.randint(2, 60) * 1000}"}, headers={"Idempotency-Key": f"demo-k{n}"})
+        made.raise_for_status()
+        if ends < today:
+            lost = rng.random() < 0.35
+            http.post(f"/api/v1/engagement/contracts/{made.json()['id']}/renewal", json={
+                "renewal": "lost" if lost else "renewed",
+                **({"reason_code": rng.choice(["price", "service", "competitor", "budget_cut"])}
+                   if lost else {})}, headers={"Idempotency-Key": f"demo-kr{n}"}).raise_for_status()
     for n, cid in enumerate(rng.sample(ids, k=min(8, len(ids)))):
         http.post("/api/v1/needs/complaints", json={
             "customer_id": cid, "channel": "phone", "severity": rng.choice(["low", "medium"]),

@@ -63,6 +63,7 @@ export async function renderDashboard(view) {
     pareto: panel("pareto", t("p_pareto")),
     migration: panel("migration", t("p_migration")),
     churn: panel("churn", t("p_churn")),
+    renewals: panel("renewals", t("p_renewals")),
     pipeline: panel("pipeline", t("p_pipeline")),
     risk: panel("at-risk", t("p_risk")),
   };
@@ -83,6 +84,8 @@ export async function renderDashboard(view) {
       (e) => panels.migration.fail(e)),
     api("/segmentation/churn", { query: { from, to: addDays(1, today), period: "month" } })
       .then((r) => panels.churn.show(churn(r)), (e) => panels.churn.fail(e)),
+    api("/engagement/renewals/report", { query: { from, to, period: "month" } })
+      .then((r) => panels.renewals.show(renewals(r)), (e) => panels.renewals.fail(e)),
     api("/needs/pipeline", { query: { group_by: "stage" } })
       .then((r) => panels.pipeline.show(pipeline(r)), (e) => panels.pipeline.fail(e)),
     atRisk().then((r) => panels.risk.show(r), (e) => panels.risk.fail(e)),
@@ -233,26 +236,43 @@ function migration(p, snapshots) {
   return load();
 }
 
-// A reason of the company list, in the reader's language (the churn report sends both labels).
-const reasonName = (r) => (state.lang === "en" ? r.label_en : r.label_zh);
+// A reason of the company's list, in the console's language (older answers carry only a name).
+function reasonLabel(r) {
+  return (state.lang === "zh" ? r.label_zh : r.label_en) || r.label_zh || r.name || r.code;
+}
 
-function churn(periods) {
-  const reasons = [...new Set(periods.flatMap((p) => p.reasons.map(reasonName)))];
-  const rows = periods.flatMap((p) => p.reasons.map((r) => ({ period: p.period, lost: p.lost,
-    reason: reasonName(r), count: r.count, percent: r.percent })));
+// Churn (segmentation) and renewal (engagement) reasons share one shape: per period, each
+// reason's count and percent, and the controllable share.
+function reasons(periods, { total, totalLabel, stack }) {
+  const names = [...new Set(periods.flatMap((p) => p.reasons.map(reasonLabel)))];
+  const rows = periods.flatMap((p) => p.reasons.map((r) => ({ period: p.period, total: total(p),
+    reason: reasonLabel(r), count: r.count, percent: r.percent })));
   return {
     rows,
-    columns: [{ key: "period", label: t("period") }, { key: "lost", label: t("fn_lost"), num: true },
-      { key: "reason", label: t("reason") }, { key: "count", label: t("customers"), num: true },
+    columns: [{ key: "period", label: t("period") }, { key: "total", label: totalLabel, num: true },
+      { key: "reason", label: t("reason") }, { key: "count", label: t("count"), num: true },
       { key: "percent", label: "%", num: true, fmt: (v) => `${Number(v).toFixed(1)}%` }],
     option: {
       legend: { top: 0, type: "scroll" },
       xAxis: { type: "category", data: periods.map((p) => p.period) },
-      yAxis: { type: "value", name: t("customers") },
-      series: reasons.map((name) => ({ name, type: "bar", stack: "lost",
-        data: periods.map((p) => p.reasons.find((r) => reasonName(r) === name)?.count || 0) })),
+      yAxis: { type: "value", name: t("count") },
+      series: names.map((name) => ({ name, type: "bar", stack,
+        data: periods.map((p) => p.reasons.find((r) => reasonLabel(r) === name)?.count || 0) })),
     },
   };
+}
+
+function churn(periods) {
+  return reasons(periods, { total: (p) => p.lost, totalLabel: t("fn_lost"), stack: "lost" });
+}
+
+function renewals(report) {
+  const spec = reasons(report.rows, { total: (p) => p.due.contracts, totalLabel: t("due"),
+    stack: "not_renewed" });
+  spec.below = h("p", { class: "small", id: "renewal-total" }, t("renewal_summary", {
+    due: report.total.due.contracts, renewed: report.total.renewed.contracts,
+    amount: money(report.total.renewed.amount), rate: pct(report.total.renewal_rate) }));
+  return spec;
 }
 
 const STAGES = ["prospecting", "qualified", "proposal", "negotiation", "won", "lost"];

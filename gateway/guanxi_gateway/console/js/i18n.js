@@ -1,6 +1,13 @@
 // The console's words: Chinese (the default) and English. A missing key falls back to Chinese.
 export const DICT = {
   zh: {
+    "company_checklist": "公司拜访检查（21 个错误）{done}/{n}",
+    "no_follow_up": "没有下次预约的原因",
+    "no_follow_up_hint": "没有下次预约时必填",
+    "p_renewals": "续费与未续原因",
+    "due": "到期",
+    "count": "数量",
+    "renewal_summary": "到期 {due} 份，续费 {renewed} 份，金额 {amount}，续费率 {rate}",
     "seg_champions": "重要价值客户",
     "seg_loyal": "忠诚客户",
     "seg_cant_lose_them": "重要挽留客户",
@@ -291,6 +298,13 @@ export const DICT = {
     "prefix": "前缀"
   },
   en: {
+    "company_checklist": "Company checklist (the 21 mistakes) {done}/{n}",
+    "no_follow_up": "Why no next appointment",
+    "no_follow_up_hint": "Required without a next appointment",
+    "p_renewals": "Renewals and why not",
+    "due": "Due",
+    "count": "Count",
+    "renewal_summary": "{due} due, {renewed} renewed for {amount}, renewal rate {rate}",
     "seg_champions": "Champions",
     "seg_loyal": "Loyal",
     "seg_cant_lose_them": "Can't lose them",

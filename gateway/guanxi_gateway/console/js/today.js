@@ -145,13 +145,27 @@ function visitForm(customers, view) {
 }
 
 function visitCard(visit, customer, view) {
-  const prepared = visit.checklist.length > 0 && visit.checklist.every((c) => c.done);
+  // The rep's own preparation items (background, materials, gifts) make the preparation step;
+  // the company's checklist (the 21 visiting mistakes) is ticked beside them.
+  const own = visit.checklist.filter((c) => !c.mistake && (c.phase || "before") === "before");
+  const prepared = own.length > 0 && own.every((c) => c.done);
   const current = prepared ? 3 : 1;
   const result = h("textarea", { name: "result", required: true, maxlength: 4000 });
   const next = h("input", { type: "date", name: "next_appointment_on", min: isoDate(new Date()) });
-  const why = h("input", { type: "text", name: "no_follow_up_reason", maxlength: 500 });
+  const noNext = h("input", { name: "no_follow_up_reason", maxlength: 500,
+    placeholder: t("no_follow_up_hint") });
   const note = h("div");
-  const card = h("article", { class: "card visit", "data-visit": visit.id,
+  const tick = (item) => h("label", { class: "pill" },
+    h("input", { type: "checkbox", checked: item.done, onchange: async (ev) => {
+      const checklist = visit.checklist.map((x) => (x === item ? { ...x, done: ev.target.checked } : x));
+      try {
+        await api(`/engagement/visits/${visit.id}`, { method: "PATCH", body: { checklist },
+          headers: { "If-Match": `"${visit.id}.${visit.version}"` } });
+        renderToday(view);
+      } catch (err) { ev.target.checked = !ev.target.checked; toast(problemText(err), true); }
+    } }), " ", state.lang === "en" && item.item_en ? item.item_en : item.item);
+  const company = visit.checklist.filter((c) => c.mistake && (c.phase || "before") === "before");
+  return h("article", { class: "card visit", "data-visit": visit.id,
     "data-version": visit.version },
     h("div", { class: "row spread" },
       h("strong", {}, customer ? customer.name : visit.customer_id),
@@ -160,27 +174,21 @@ function visitCard(visit, customer, view) {
       class: i < current ? "done" : i === current ? "current" : null }, t(s)))),
     h("div", { class: "small" }, t("step_purpose"), ": ", t(`purpose_${visit.purpose}`)),
     h("div", { class: "small" }, t("step_preparation"), ":"),
-    h("div", { class: "chips" }, visit.checklist.map((c, i) => h("label", { class: "pill" },
-      h("input", { type: "checkbox", checked: c.done, onchange: async (ev) => {
-        const checklist = visit.checklist.map((x, j) => (j === i ? { ...x, done: ev.target.checked } : x));
-        try {
-          await api(`/engagement/visits/${visit.id}`, { method: "PATCH", body: { checklist },
-            headers: { "If-Match": `"${visit.id}.${visit.version}"` } });
-          renderToday(view);
-        } catch (err) { ev.target.checked = !ev.target.checked; toast(problemText(err), true); }
-      } }), " ", c.item))),
+    h("div", { class: "chips own-items" }, own.map(tick)),
+    company.length ? h("details", { class: "small" }, h("summary", {}, t("company_checklist",
+      { done: company.filter((c) => c.done).length, n: company.length })),
+    h("div", { class: "chips" }, company.map(tick))) : null,
     h("form", { class: "visit-result", onsubmit: async (ev) => {
       ev.preventDefault();
       try {
         await api(`/engagement/visits/${visit.id}/complete`, { method: "POST", body: {
           result: result.value.trim(), next_appointment_on: next.value || null,
-          no_follow_up_reason: next.value ? null : (why.value.trim() || null) } });
+          ...(next.value ? {} : { no_follow_up_reason: noNext.value.trim() || null }) } });
         toast(t("visit_done"));
         renderToday(view);
       } catch (err) { mount(note, errorBox(err)); }
     } }, field(t("step_result"), result), field(t("step_next"), next),
-    field(t("no_follow_up_reason"), why), note,
+    field(t("no_follow_up"), noNext), note,
     h("div", { class: "actions" },
       h("button", { class: "primary", type: "submit" }, t("complete_visit")))));
-  return card;
 }
