@@ -230,6 +230,13 @@ class UpdateModel(InputModel):
             _NOT_NULL[cls] = cached
         return cached
 
+    def changes(self, mode: str = "python") -> dict[str, Any]:
+        """The fields sent, each whole: a nested model keeps its defaults, which
+        model_dump(exclude_unset=True) would drop at every level (a row the read model then
+        cannot load)."""
+        whole = self.model_dump(mode=mode)
+        return {name: whole[name] for name in self.model_fields_set}
+
     @field_validator("*", mode="before")
     @classmethod
     def _null_only_where_readable(cls, value: Any, info: Any) -> Any:

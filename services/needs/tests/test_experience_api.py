@@ -72,3 +72,16 @@ def test_a_recorded_purchase_of_the_product_schedules_its_steps(client, kit, cus
     assert [(s["kind"], s["due_on"], s["purchase_ref"]) for s in steps] == [
         ("message", "2026-05-10", "pu9"), ("call", "2026-05-13", "pu9"),
         ("check", "2026-06-09", "pu9"), ("visit", "2027-04-10", "pu9")]
+
+
+
+def test_touchpoints_changed_without_their_defaults_read_back(client):
+    """Found by Schemathesis (issue 15): PATCH touchpoints without anchor and offset_days
+    stored them without, and the map could not be read back (a 500, also for the list)."""
+    made = new_map(client)
+    resp = client.patch(f"/v1/experience-maps/{made['id']}", json={
+        "touchpoints": [{"stage": "after", "kind": "call", "title": "回访"}]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["touchpoints"][0]["anchor"] == "purchase"
+    assert resp.json()["touchpoints"][0]["offset_days"] == 0
+    assert client.get("/v1/experience-maps").status_code == 200

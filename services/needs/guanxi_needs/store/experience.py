@@ -52,7 +52,7 @@ def get(*, session: Session, map_id: str) -> ExperienceMap:
 
 
 def update(*, session: Session, found: ExperienceMap, map_in: MapUpdate) -> ExperienceMap:
-    changes = map_in.model_dump(mode="json", exclude_unset=True)
+    changes = map_in.changes(mode="json")  # touchpoints whole, with their defaults
     _check(session, changes, found)
     apply_changes(found, changes)
     session.commit()
