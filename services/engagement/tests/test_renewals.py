@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from guanxi_engagement.domain.renewals import bounds, index_of, label, renewal_rate
+from guanxi_engagement.domain.renewals import renewal_rate
 from guanxi_engagement.store.tables import Reason
+from guanxi_shared.periods import bounds, index_of, label
 from guanxi_shared.reasons import default_rows, seed_if_empty
 from guanxi_shared.testing import assert_problem, auth
 

@@ -1,9 +1,8 @@
 """Retention per period and cohorts, with small hand-computed cases (DOMAIN.md section 0)."""
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from guanxi_segmentation.domain import periods
 from guanxi_shared.testing import assert_problem, auth
 
 SERVICE = auth("service", sub="service:registry")
@@ -175,21 +174,3 @@ def test_bad_ranges_are_refused(client, params):
         assert_problem(client.get(path, params=params), 422)
     assert_problem(client.get("/v1/retention", params={"from": "2026-01-01", "to": "2026-01-02"},
                               headers={"Authorization": "Bearer nope"}), 401)
-
-
-def test_period_arithmetic():
-    day = date(2026, 11, 30)
-    for period, text, first, last in (("month", "2026-11", date(2026, 11, 1), day),
-                                      ("quarter", "2026-Q4", date(2026, 10, 1),
-                                       date(2026, 12, 31)),
-                                      ("year", "2026", date(2026, 1, 1), date(2026, 12, 31))):
-        index = periods.index_of(day, period)
-        assert periods.label(index, period) == text
-        assert periods.bounds(index, period) == (first, last)
-    assert periods.label(periods.index_of(date(2026, 1, 1), "month") - 1, "month") == "2025-12"
-    assert periods.label(periods.index_of(date(2026, 1, 1), "quarter") - 1,
-                         "quarter") == "2025-Q4"
-    assert periods.bounds(periods.index_of(date(2024, 2, 10), "month"), "month")[1] == date(
-        2024, 2, 29)
-    assert periods.bounds(9999, "year") == (date(9999, 1, 1), date(9999, 12, 31))
-    assert periods.rate(1, 3) == 0.3333 and periods.rate(0, 0) is None

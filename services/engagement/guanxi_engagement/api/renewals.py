@@ -9,8 +9,8 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.errors import Invalid
 from guanxi_shared.models import Day
+from guanxi_shared.periods import Period
 
-from ..domain.renewals import Period
 from ..schemas.renewals import RenewalReport
 from ..store import renewal_report as store
 

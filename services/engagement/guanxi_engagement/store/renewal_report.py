@@ -14,8 +14,9 @@ from guanxi_shared import reasons
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.errors import Invalid
 from guanxi_shared.pagination import where_given, where_within
+from guanxi_shared.periods import Period, bounds, index_of, label
 
-from ..domain.renewals import Period, bounds, index_of, label, renewal_rate
+from ..domain.renewals import renewal_rate
 from ..schemas.renewals import RenewalPeriod, RenewalReport, Tally
 from .tables import Contract, CustomerRef, Reason
 

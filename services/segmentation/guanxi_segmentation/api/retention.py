@@ -11,8 +11,8 @@ from guanxi_shared.auth import CurrentPrincipal
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.errors import Invalid
 from guanxi_shared.models import Day
+from guanxi_shared.periods import Period
 
-from ..domain.periods import Period
 from ..schemas.retention import Cohort, RetentionPeriod
 from ..store import retention
 

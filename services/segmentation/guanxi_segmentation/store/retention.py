@@ -31,8 +31,9 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.pagination import where_given
+from guanxi_shared.periods import Period, bounds, index_of, label, rate
 
-from ..domain.periods import GRAIN, PERIODS, Period, bounds, index_of, label, rate
+from ..domain.periods import GRAIN, PERIODS
 from .tables import CustomerRef, CustomerScore, PurchaseFact, PurchasePeriod
 
 CENT = Decimal("0.01")
