@@ -299,7 +299,7 @@ function pipeline(r) {
 }
 
 // At-risk and neglected customers per rep: the at-risk list (visible to this manager) grouped
-// by owner; "neglected" are those whose reasons say no contact for a long time.
+// by owner, beside segmentation's neglect summary (no touch for longer than the tier allows).
 async function atRisk() {
   const names = new Map();
   try {  // a manager may list the users of their team; others see the owner's id
@@ -318,8 +318,14 @@ async function atRisk() {
     const key = c.owner_id ? names.get(c.owner_id) || c.owner_id : t("unassigned");
     const row = byOwner.get(key) || { owner: key, at_risk: 0, neglected: 0, revenue: 0 };
     row.at_risk += 1;
-    if (c.at_risk_reasons.some((r) => /touch|contact|neglect|联系|触达/i.test(r))) row.neglected += 1;
     row.revenue += Number(c.monetary);
+    byOwner.set(key, row);
+  }
+  for (const g of await api("/segmentation/neglect/summary", { query: { by: "owner" } })) {
+    if (!g.neglected) continue;
+    const key = g.id ? names.get(g.id) || g.id : t("unassigned");
+    const row = byOwner.get(key) || { owner: key, at_risk: 0, neglected: 0, revenue: 0 };
+    row.neglected = g.neglected;
     byOwner.set(key, row);
   }
   const rows = [...byOwner.values()].sort((a, b) => b.at_risk - a.at_risk);
