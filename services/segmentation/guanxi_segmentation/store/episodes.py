@@ -27,15 +27,18 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
     ids = columns["customer_id"]
     flagged = {cid: reasons for cid, risky, reasons in zip(
         ids, columns["at_risk"], columns["at_risk_reasons"], strict=True) if risky}
-    stmt = select(e.customer_id).where(e.recovered_on.is_(None))
+    stmt = select(e.customer_id, e.recovered_on.is_(None))
     if not everyone:
         stmt = stmt.where(e.customer_id.in_(list(ids)))
-    open_ = set(session.connection().execute(stmt).scalars())
+    stored = dict(session.connection().execute(stmt).tuples().all())  # id -> still open
+    open_ = {cid for cid, is_open in stored.items() if is_open}
     opened = [cid for cid in flagged if cid not in open_]
     scored = set(ids) if everyone else None
     ended = [cid for cid in open_ if cid not in flagged and (scored is None or cid in scored)]
     gone = [cid for cid in open_ if scored is not None and cid not in scored]
-    for chunk in _chunks(opened + gone):
+    # Only a customer with a stored (recovered) episode has a row to replace: on a first
+    # recompute that opens tens of thousands of episodes there is none.
+    for chunk in _chunks([cid for cid in opened if cid in stored] + gone):
         session.execute(delete(AtRiskEpisode).where(e.customer_id.in_(chunk)))
     if opened:
         bulk_insert_columns(session, AtRiskEpisode.__table__, {
@@ -64,10 +67,11 @@ def _chunks(items: list[str]) -> list[list[str]]:
 def _at_risk_items(session: Session, opened: list[str], flagged: dict[str, list[str]],
                    as_of: date) -> list[dict[str, Any]]:
     owners: dict[str, tuple[str | None, str | None]] = {}
-    for chunk in _chunks(opened):
-        for cid, owner, team in session.connection().execute(
-                select(CustomerRef.id, CustomerRef.owner_id, CustomerRef.team_id)
-                .where(CustomerRef.id.in_(chunk))):
+    query = select(CustomerRef.id, CustomerRef.owner_id, CustomerRef.team_id)
+    # Many customers at once: one read of every reference beats hundreds of IN lists.
+    for chunk in [None] if len(opened) > 10 * CHUNK else _chunks(opened):
+        stmt = query if chunk is None else query.where(CustomerRef.id.in_(chunk))
+        for cid, owner, team in session.connection().execute(stmt):
             owners[cid] = (owner, team)
     return [{"customer_id": cid, "owner_id": owners.get(cid, (None, None))[0],
              "team_id": owners.get(cid, (None, None))[1], "reasons": flagged[cid],
