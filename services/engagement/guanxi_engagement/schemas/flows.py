@@ -5,29 +5,30 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import UpdateModel
 
 ServiceChannel = Literal["wechat", "sms", "email", "log"]
 
 
-class FlowPolicyUpdate(InputModel):
+class FlowPolicyUpdate(UpdateModel):
     """Only the fields sent change; none of them may be null."""
 
-    # typed without None so an explicit null is a 422, while a missing field stays None
-    late_fact_days: int = Field(  # type: ignore[assignment]
+    __read_model__ = "FlowPolicyRead"
+
+    late_fact_days: int | None = Field(
         default=None, ge=0, le=366,
         description="A purchase or departure older than this many days when its event arrives "
                     "(a backfill, an import) starts no thanks and no tasks")
-    referral_ask_every_days: int = Field(  # type: ignore[assignment]
+    referral_ask_every_days: int | None = Field(
         default=None, ge=1, le=3660,
         description="At most one ask for introductions per customer in this many days")
-    revisit_due_days: int = Field(  # type: ignore[assignment]
+    revisit_due_days: int | None = Field(
         default=None, ge=0, le=90, description="An at-risk revisit is due this many days on")
-    nurture_every_days: int = Field(  # type: ignore[assignment]
+    nurture_every_days: int | None = Field(
         default=None, ge=1, le=366, description="Cadence of the MAN nurture tasks")
-    nurture_touches: int = Field(  # type: ignore[assignment]
+    nurture_touches: int | None = Field(
         default=None, ge=1, le=12, description="How many nurture tasks one advice creates")
-    service_channels: list[ServiceChannel] = Field(  # type: ignore[assignment]
+    service_channels: list[ServiceChannel] | None = Field(
         default=None, min_length=1, max_length=4,
         description="Preferred channels, in order, for complaint progress and goal reports: "
                     "the first the contact has an address for and has not refused is used")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.balance import BalanceKind
@@ -58,9 +58,14 @@ class BalancePage(Page[BalanceSummary]):
     pass
 
 
-class WeightsUpdate(InputModel):
+class WeightsUpdate(UpdateModel):
     """Only the weights sent change. Magnitudes: the kind decides the sign (complaint, sla_missed,
     commitment_broken and satisfaction_below_100 withdraw; the rest deposit)."""
+
+    __never_null__ = frozenset({
+        "greeting", "call", "visit", "gift", "task", "event", "complaint_resolved",
+        "expectation_met", "expectation_exceeded", "complaint", "sla_missed",
+        "commitment_broken", "satisfaction_below_100"})
 
     greeting: Weight | None = None
     call: Weight | None = None
@@ -75,15 +80,6 @@ class WeightsUpdate(InputModel):
     sla_missed: Weight | None = None
     commitment_broken: Weight | None = None
     satisfaction_below_100: Weight | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for name, value in data.items():
-                if value is None:
-                    raise ValueError(f"{name} may not be null")
-        return data
 
 
 class PolicyUpdate(InputModel):

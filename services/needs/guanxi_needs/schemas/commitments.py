@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
 from ..domain.commitments import CommitmentOrigin, CommitmentStatus
@@ -27,21 +27,14 @@ class CommitmentCreate(InputModel):
                                   "same customer's")
 
 
-class CommitmentUpdate(InputModel):
+class CommitmentUpdate(UpdateModel):
     """Only while open; a promise already past its due date cannot be moved (it is broken)."""
+
+    __read_model__ = "CommitmentRead"
 
     promise: Promise | None = None
     due_on: date | None = None
     contact_id: Id | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for name in ("promise", "due_on"):
-                if name in data and data[name] is None:
-                    raise ValueError(f"{name} may not be null")
-        return data
 
 
 class CommitmentKeep(InputModel):
