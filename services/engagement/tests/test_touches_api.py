@@ -61,3 +61,25 @@ def test_done_tasks_visits_sent_messages_and_gifts_are_touches(api, client):
     assert found[1]["at"] == "2020-02-05T02:00:00+00:00"  # when the visit took place
     assert found[2]["at"] == "2020-06-01T12:00:00+08:00"  # noon of the day it was given
     assert datetime.fromisoformat(found[3]["at"]) == datetime(2027, 9, 15, 2, tzinfo=UTC)
+
+
+def test_the_context_shows_the_last_touch(api, client):
+    api.customer("c2", owner="rep-1")
+    api.contact("p2", "c2")
+    context = client.get("/v1/customers/c2/context", headers=REP).json()
+    assert (context["last_touch_on"], context["last_touch_kind"]) == (None, None)
+    tea = client.post("/v1/gifts", json={"name": "Longjing tea", "category": "tea",
+                                         "cost": "500.00"}).json()
+    client.post("/v1/gifts/log", json={"gift_id": tea["id"], "customer_id": "c2",
+                                       "given_on": "2020-06-01"})
+    client.post("/v1/gifts/log", json={"gift_id": tea["id"], "customer_id": "c2",
+                                       "given_on": "2999-01-01"})  # a plan: not a touch yet
+    context = client.get("/v1/customers/c2/context", headers=REP).json()
+    assert (context["last_touch_on"], context["last_touch_kind"]) == ("2020-06-01", "gift")
+    task = client.post("/v1/tasks", json={"customer_id": "c2", "contact_id": "p2",
+                                          "kind": "call", "title": "How is the drive?",
+                                          "due_on": "2027-02-01"}).json()
+    client.post(f"/v1/tasks/{task['id']}/complete", json={"outcome": "Happy"}, headers=REP)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    context = client.get("/v1/customers/c2/context", headers=REP).json()
+    assert (context["last_touch_on"], context["last_touch_kind"]) == (today, "call")

@@ -64,6 +64,8 @@ function context(c) {
       c.tier ? h("span", { class: "pill" }, t(`tier_${c.tier}`)) : null),
     h("div", { class: "muted" }, t("last_purchase"), ": ",
       c.last_purchase_on ? `${c.last_purchase_on} · ${money(c.last_purchase_amount)}` : "—"),
+    h("div", { class: "muted" }, t("last_touch"), ": ",
+      c.last_touch_on ? `${c.last_touch_on} · ${t(`touch_${c.last_touch_kind}`)}` : "—"),
     c.contacts.length ? h("ul", {}, c.contacts.slice(0, 4).map((p) => h("li", {},
       h("strong", {}, p.name), p.role ? ` (${t(`role_${p.role}`)})` : "",
       p.cares_about.length ? ` · ${t("cares_about")}: ${p.cares_about.join("、")}` : ""))) : null,

@@ -104,6 +104,11 @@ class CustomerBrief(BaseModel):
     last_gift_on: date | None = Field(default=None, description="The last gift given")
     gift_flags: list[str] = Field(
         default_factory=list, description="E.g. no gift for longer than the policy allows")
+    last_touch_on: date | None = Field(
+        default=None, description="Business day of the last task done, message sent, visit "
+                                  "done or gift given; null: none yet")
+    last_touch_kind: str | None = Field(
+        default=None, description="call, visit, gift, message or task")
 
 
 class AgendaItem(BaseModel):

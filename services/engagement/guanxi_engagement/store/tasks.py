@@ -14,6 +14,7 @@ from .delivery import current_policy
 from .gifts import last_gift_days
 from .occasions import upcoming_occasions
 from .tables import ContactRef, CustomerRef, OpenNeed, PurchaseFact, Task
+from .touches import last_touches
 
 FOLLOW_UP_RULE = "visit-follow-up"
 
@@ -36,7 +37,8 @@ def customer_briefs(*, session: Session, customer_ids: list[str], on: date,
     briefs = {c.id: {"id": c.id, "name": c.name, "segment": c.segment, "tier": c.tier,
                      "last_purchase_on": None, "last_purchase_amount": None,
                      "open_needs": [], "contacts": [], "upcoming_occasions": [],
-                     "upcoming_birthdays": [], "last_gift_on": None, "gift_flags": []}
+                     "upcoming_birthdays": [], "last_gift_on": None, "gift_flags": [],
+                     "last_touch_on": None, "last_touch_kind": None}
               for c in session.scalars(select(CustomerRef)
                                        .where(CustomerRef.id.in_(customer_ids)))}
     latest = (select(PurchaseFact.customer_id, PurchaseFact.purchased_on, PurchaseFact.amount,
@@ -71,6 +73,8 @@ def customer_briefs(*, session: Session, customer_ids: list[str], on: date,
         briefs[cid]["last_gift_on"] = last
         flag = gift_overdue(last_given_on=last, on=on, max_days_between=limit)
         briefs[cid]["gift_flags"] = [flag] if flag else []
+    for cid, (day, kind) in last_touches(session, list(briefs)).items():
+        briefs[cid].update(last_touch_on=day, last_touch_kind=kind)
     return briefs
 
 
