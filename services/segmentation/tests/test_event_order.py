@@ -101,7 +101,7 @@ def test_the_publisher_numbers_each_customers_events_per_subscriber(database_url
                     data={"merged_id": "c2", "into_id": "c1"})
             publish_many(session=session, event_type="customer.created", batch_size=2,
                          items=[{"id": "c3"}, {"id": "c1"}, {"id": "c4"}])
-            publish(session=session, event_type="segment.changed", data={"segment": "x"})
+            publish(session=session, event_type="reasons.changed", data={"items": []})
             session.commit()
         with sessions() as session:
             rows = session.execute(select(OutboxDelivery.subscriber, OutboxDelivery.ordering)
