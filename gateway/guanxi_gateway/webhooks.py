@@ -26,7 +26,7 @@ def _queue(session: Session, event: Event) -> None:
     store.queue_event(session=session, event=event)
 
 
-def event_handlers() -> dict[str, EventHandler]:
+def event_handlers() -> dict[EventType, EventHandler]:
     return dict.fromkeys(EVENT_TYPES, _queue)
 
 

@@ -23,6 +23,7 @@ from .errors import (
     install_error_handlers,
     problems,
 )
+from .event_types import EventType
 from .events import Dispatcher, EventHandler, events_router
 from .idempotency import IdempotencyMiddleware
 from .nul_guard import NulGuardMiddleware
@@ -130,7 +131,7 @@ def ops_router() -> APIRouter:
 
 def create_service_app(*, settings: ServiceSettings, title: str, description: str,
                        routers: list[APIRouter], migrations_dir: Path,
-                       event_handlers: dict[str, EventHandler] | None = None,
+                       event_handlers: dict[EventType, EventHandler] | None = None,
                        on_start: list[StartHook] | None = None,
                        idempotency_exclude: tuple[str, ...] = (),
                        openapi_url: str | None = "/openapi.json") -> FastAPI:

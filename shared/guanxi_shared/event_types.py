@@ -1,10 +1,11 @@
 """The catalogue of event types the suite publishes, with the payload each one carries.
 
-`publish` takes an `EventType` (a plain string is converted, so a misspelt type fails at the
-publisher, not silently at every consumer); consumers and the gateway's webhook list key their
-handlers by it, and docs/events.md describes every member (tests check all three).
-Payload models state the fields a consumer may rely on; publishers of a read schema
-(`CustomerRead`, `ContactRead`, ...) send more, so the models allow extra fields.
+`publish` takes an `EventType` member (a plain string is refused) and checks the data against
+the type's payload model before anything is written, so a wrong payload fails at the publisher,
+in its tests, not later at every consumer. Consumers and the gateway's webhook list key their
+handlers by it, and docs/events.md describes every member with its payload's fields (tests
+check all three). Payload models state the fields a consumer may rely on; publishers of a read
+schema (`CustomerRead`, `ContactRead`, ...) send more, so the models allow extra fields.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 
 class EventType(StrEnum):
@@ -152,7 +153,7 @@ class ComplaintProgress(Payload):
     contact_id: str | None = None
     step: Literal["received", "assigned", "next_step", "resolved", "closed"]
     text: str
-    notice_id: str
+    notice_id: int
     at: datetime
 
 
@@ -234,10 +235,12 @@ PAYLOADS: dict[EventType, type[Payload]] = {
 }
 
 
-def event_type(value: str) -> EventType:
-    """The member named by `value`; ValueError (naming the known types) when there is none."""
-    try:
-        return EventType(value)
-    except ValueError:
-        raise ValueError(f"Unknown event type {value!r}; known types: "
-                         f"{', '.join(EventType)}") from None
+_ITEMS = {kind: TypeAdapter(list[model]) for kind, model in PAYLOADS.items()}
+
+
+def check_payloads(event_type: EventType, items: list[dict[str, Any]]) -> None:
+    """Raise TypeError unless `event_type` is an `EventType` member, and pydantic's
+    ValidationError (a ValueError) naming the field unless every item fits its payload model."""
+    if not isinstance(event_type, EventType):
+        raise TypeError(f"Event types are EventType members, not {event_type!r}")
+    _ITEMS[event_type].validate_python(items)

@@ -50,7 +50,7 @@ def widget_router() -> APIRouter:
         widget = Widget(name=body.name, made_on=body.made_on)
         session.add(widget)
         publish(session=session, event_type=EventType.customer_created,
-                data={"id": widget.id, "name": widget.name})
+                data={"id": widget.id, "name": widget.name, "status": "active", "version": 1})
         session.commit()
         return {"id": widget.id, "name": widget.name}
 
@@ -85,7 +85,7 @@ def sessions(engine):
 
 @pytest.fixture
 def make_client(engine, database_url):
-    def make(handlers: dict[str, EventHandler] | None = None) -> TestClient:
+    def make(handlers: dict[EventType, EventHandler] | None = None) -> TestClient:
         settings = ServiceSettings(service_name="shared-test", database_url=database_url,
                                    internal_secret=SECRET, migrate_on_start=False,
                                    run_background_jobs=False, subscribers="alpha=http://alpha")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler, publish
 from guanxi_shared.models import new_id, utcnow
 
@@ -34,9 +35,9 @@ def on_opportunity_won(session: Session, event: Event) -> None:
            "created_at": now, "updated_at": now, "version": 1}
     session.execute(Purchase.__table__.insert(), [row])
     referrer = referrers_of(session, {row["customer_id"]}).get(row["customer_id"])
-    publish(session=session, event_type="purchase.recorded",
+    publish(session=session, event_type=EventType.purchase_recorded,
             data={**event_data(session.get(Purchase, row["id"])),
                   "referrer_customer_id": referrer}, source="registry")
 
 
-HANDLERS: dict[str, EventHandler] = {"opportunity.won": on_opportunity_won}
+HANDLERS: dict[EventType, EventHandler] = {EventType.opportunity_won: on_opportunity_won}

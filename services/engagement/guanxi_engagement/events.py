@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from guanxi_shared import reasons
 from guanxi_shared.db import upsert
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 from guanxi_shared.models import utcnow
 
@@ -179,25 +180,25 @@ def on_reasons(session: Session, event: Event) -> None:
     reasons.apply_list(session, Reason, event.data)
 
 
-HANDLERS: dict[str, EventHandler] = {
-    "reasons.changed": on_reasons,
-    "customer.created": on_customer,
-    "customer.updated": on_customer,
-    "customer.merged": on_customer_merged,
-    "customer.erased": on_customer_erased,
-    "contact.changed": on_contact,
-    "contact.erased": on_contact_erased,
-    "purchase.recorded": on_purchase,
-    "referral.recorded": on_referral,
-    "segment.changed": on_segment,
-    "need.created": on_need_created,
-    "need.decided": on_need_decided,
-    "customer.at_risk": on_at_risk,
-    "customer.recovered": on_recovered,
-    "opportunity.won": on_opportunity_won,
-    "opportunity.lost": on_opportunity_lost,
-    "opportunity.qualified": on_opportunity_qualified,
-    "satisfaction.scored": on_satisfaction_scored,
-    "complaint.progress": on_complaint_progress,
-    "expectation.reached": on_expectation_reached,
+HANDLERS: dict[EventType, EventHandler] = {
+    EventType.reasons_changed: on_reasons,
+    EventType.customer_created: on_customer,
+    EventType.customer_updated: on_customer,
+    EventType.customer_merged: on_customer_merged,
+    EventType.customer_erased: on_customer_erased,
+    EventType.contact_changed: on_contact,
+    EventType.contact_erased: on_contact_erased,
+    EventType.purchase_recorded: on_purchase,
+    EventType.referral_recorded: on_referral,
+    EventType.segment_changed: on_segment,
+    EventType.need_created: on_need_created,
+    EventType.need_decided: on_need_decided,
+    EventType.customer_at_risk: on_at_risk,
+    EventType.customer_recovered: on_recovered,
+    EventType.opportunity_won: on_opportunity_won,
+    EventType.opportunity_lost: on_opportunity_lost,
+    EventType.opportunity_qualified: on_opportunity_qualified,
+    EventType.satisfaction_scored: on_satisfaction_scored,
+    EventType.complaint_progress: on_complaint_progress,
+    EventType.expectation_reached: on_expectation_reached,
 }

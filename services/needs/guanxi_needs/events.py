@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 
 from .domain.balance import TOUCH_KINDS, BalanceKind
@@ -80,14 +81,14 @@ def on_segment(session: Session, event: Event) -> None:
                     .values(segment=event.data.get("segment")))
 
 
-HANDLERS: dict[str, EventHandler] = {
-    "customer.created": on_customer,
-    "customer.updated": on_customer,
-    "customer.merged": on_customer_merged,
-    "customer.erased": on_customer_erased,
-    "contact.changed": on_contact,
-    "contact.erased": on_contact_erased,
-    "segment.changed": on_segment,
-    "purchase.recorded": on_purchase,
-    "touch.recorded": on_touch,
+HANDLERS: dict[EventType, EventHandler] = {
+    EventType.customer_created: on_customer,
+    EventType.customer_updated: on_customer,
+    EventType.customer_merged: on_customer_merged,
+    EventType.customer_erased: on_customer_erased,
+    EventType.contact_changed: on_contact,
+    EventType.contact_erased: on_contact_erased,
+    EventType.segment_changed: on_segment,
+    EventType.purchase_recorded: on_purchase,
+    EventType.touch_recorded: on_touch,
 }

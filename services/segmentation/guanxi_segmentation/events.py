@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from guanxi_shared import reasons
 from guanxi_shared.db import local_today
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 
 from .store.loyalty_tables import LoyaltyInput
@@ -237,19 +238,19 @@ def on_balance(session: Session, event: Event) -> None:
         _rescore(session, d["customer_id"])
 
 
-HANDLERS: dict[str, EventHandler] = {
-    "reasons.changed": on_reasons,
-    "customer.created": on_customer,
-    "customer.updated": on_customer,
-    "customer.merged": on_merged,
-    "customer.erased": on_erased,
-    "purchase.recorded": on_purchase,
-    "satisfaction.scored": on_satisfaction,
-    "touch.recorded": on_touch,
-    "complaint.opened": on_complaint_opened,
-    "complaint.progress": on_complaint_progress,
-    "complaint.closed": on_complaint_closed,
-    "invoice.changed": on_invoice,
-    "balance.changed": on_balance,
+HANDLERS: dict[EventType, EventHandler] = {
+    EventType.reasons_changed: on_reasons,
+    EventType.customer_created: on_customer,
+    EventType.customer_updated: on_customer,
+    EventType.customer_merged: on_merged,
+    EventType.customer_erased: on_erased,
+    EventType.purchase_recorded: on_purchase,
+    EventType.satisfaction_scored: on_satisfaction,
+    EventType.touch_recorded: on_touch,
+    EventType.complaint_opened: on_complaint_opened,
+    EventType.complaint_progress: on_complaint_progress,
+    EventType.complaint_closed: on_complaint_closed,
+    EventType.invoice_changed: on_invoice,
+    EventType.balance_changed: on_balance,
 }
 __all__ = ["HANDLERS", "forget_customer"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from guanxi_segmentation.store.tables import CustomerRef
 from guanxi_shared.db import make_engine, make_sessionmaker
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import (
     GAP_SKIP_AFTER_DEFERRALS,
     OUTBOX_BACKLOG,
@@ -83,25 +84,35 @@ def test_events_without_numbers_apply_as_before_and_a_lost_event_blocks_only_so_
     assert post(client, updated(10, "next", 6)).json()["applied"] == 1
 
 
+def customer(customer_id: str) -> dict:
+    return {"id": customer_id, "name": customer_id, "status": "active", "version": 1}
+
+
+def purchase(purchase_id: str, customer_id: str) -> dict:
+    return {"id": purchase_id, "customer_id": customer_id, "purchased_on": "2026-12-01",
+            "amount": "10.00", "currency": "CNY", "lines": []}
+
+
 def test_the_publisher_numbers_each_customers_events_per_subscriber(database_url, client):
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine, subscribers={"engagement": "http://e", "gateway": "x"})
     try:
         with sessions() as session:
-            publish(session=session, event_type="customer.created", data={"id": "c1"})
-            publish(session=session, event_type="purchase.recorded",
-                    data={"id": "p1", "customer_id": "c1"})
+            publish(session=session, event_type=EventType.customer_created, data=customer("c1"))
+            publish(session=session, event_type=EventType.purchase_recorded,
+                    data=purchase("p1", "c1"))
             session.commit()
         with sessions() as session:  # a rolled-back write gives its number back
-            publish(session=session, event_type="purchase.recorded",
-                    data={"id": "p2", "customer_id": "c1"})
+            publish(session=session, event_type=EventType.purchase_recorded,
+                    data=purchase("p2", "c1"))
             session.rollback()
         with sessions() as session:
-            publish(session=session, event_type="customer.merged",
+            publish(session=session, event_type=EventType.customer_merged,
                     data={"merged_id": "c2", "into_id": "c1"})
-            publish_many(session=session, event_type="customer.created", batch_size=2,
-                         items=[{"id": "c3"}, {"id": "c1"}, {"id": "c4"}])
-            publish(session=session, event_type="reasons.changed", data={"items": []})
+            publish_many(session=session, event_type=EventType.customer_created, batch_size=2,
+                         items=[customer("c3"), customer("c1"), customer("c4")])
+            publish(session=session, event_type=EventType.reasons_changed,
+                    data={"reasons": [], "changed_at": "2026-12-01T09:00:00+00:00"})
             session.commit()
         with sessions() as session:
             rows = session.execute(select(OutboxDelivery.subscriber, OutboxDelivery.ordering)
@@ -128,8 +139,8 @@ def test_the_outbox_backlog_is_a_gauge_per_subscriber(database_url, client):
     try:
         with sessions() as session:
             for n in range(3):
-                publish(session=session, event_type="purchase.recorded",
-                        data={"id": f"p{n}", "customer_id": "c1"})
+                publish(session=session, event_type=EventType.purchase_recorded,
+                        data=purchase(f"p{n}", "c1"))
             session.commit()
         dispatcher = Dispatcher(sessions=sessions, subscribers=subscribers,
                                 service="registry-test", secret=SECRET, interval=1,
@@ -189,8 +200,8 @@ def test_a_hung_subscriber_holds_up_neither_writers_nor_the_other_subscribers(da
         ids = []
         for n in range(30):  # writes go on while a delivery to "hung" waits on its answer
             with sessions() as session:
-                ids.append(publish(session=session, event_type="purchase.recorded",
-                                   data={"id": f"p{n}", "customer_id": f"c{n % 3}"}))
+                ids.append(publish(session=session, event_type=EventType.purchase_recorded,
+                                   data=purchase(f"p{n}", f"c{n % 3}")))
                 session.commit()
         assert eventually(lambda: sorted(handler.received) == sorted(ids), timeout=30)
         with sessions() as session:
@@ -226,8 +237,8 @@ def test_a_refusal_as_out_of_order_is_a_deferral_not_a_failed_attempt(database_u
     sessions = make_sessionmaker(engine, subscribers=subscribers)
     try:
         with sessions() as session:
-            publish(session=session, event_type="purchase.recorded",
-                    data={"id": "p1", "customer_id": "c1"})
+            publish(session=session, event_type=EventType.purchase_recorded,
+                    data=purchase("p1", "c1"))
             session.commit()
         dispatcher = Dispatcher(sessions=sessions, subscribers=subscribers, service="registry",
                                 secret=SECRET, interval=1, batch_size=10, timeout=5)

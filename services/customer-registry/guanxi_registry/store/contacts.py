@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.errors import Conflict, NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.pagination import PageParams, paginate
 
@@ -52,7 +53,7 @@ def create(*, session: Session, customer: Customer, contact_in: ContactCreate) -
     session.add(contact)
     session.flush()
     customer_store.refresh_search_text(session, [customer.id])
-    publish(session=session, event_type="contact.changed", data=event_data(contact),
+    publish(session=session, event_type=EventType.contact_changed, data=event_data(contact),
             source="registry")
     session.commit()
     return contact
@@ -72,7 +73,7 @@ def update(*, session: Session, contact: Contact, contact_in: ContactUpdate) -> 
     session.add(contact)
     session.flush()
     customer_store.refresh_search_text(session, [contact.customer_id])
-    publish(session=session, event_type="contact.changed", data=event_data(contact),
+    publish(session=session, event_type=EventType.contact_changed, data=event_data(contact),
             source="registry")
     session.commit()
     return contact

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, Role, owner_filter, visible_or_404
 from guanxi_shared.errors import Conflict, Forbidden, Invalid
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -137,7 +138,7 @@ def create(*, session: Session, principal: Principal, customer_in: CustomerCreat
     session.flush()
     set_tags(session, customer.id, customer.tags)
     refresh_search_text(session, [customer.id])
-    publish(session=session, event_type="customer.created", data=event_data(session, customer),
+    publish(session=session, event_type=EventType.customer_created, data=event_data(session, customer),
             source="registry")
     session.commit()
     return customer
@@ -176,7 +177,7 @@ def update(*, session: Session, principal: Principal, customer: Customer,
     session.add(customer)
     session.flush()
     refresh_search_text(session, [customer.id])
-    publish(session=session, event_type="customer.updated", data=event_data(session, customer),
+    publish(session=session, event_type=EventType.customer_updated, data=event_data(session, customer),
             source="registry")
     session.commit()
     return customer

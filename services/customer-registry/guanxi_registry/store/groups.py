@@ -7,6 +7,7 @@ from sqlmodel import Session
 from guanxi_shared.auth import Principal
 from guanxi_shared.db import commit_or_conflict
 from guanxi_shared.errors import NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -69,7 +70,7 @@ def change_members(*, session: Session, principal: Principal, group: CustomerGro
         session.execute(delete(GroupMember).where(GroupMember.group_id == group.id,
                                                   GroupMember.customer_id.in_(changed)))
     customers = session.scalars(select(Customer).where(Customer.id.in_(changed))).all()
-    publish_many(session=session, event_type="customer.updated",
+    publish_many(session=session, event_type=EventType.customer_updated,
                  items=[customer_store.event_data(session, c) for c in customers],
                  source="registry")
     session.commit()

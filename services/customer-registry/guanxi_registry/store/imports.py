@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.db import streaming_insert
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import new_id, utcnow
 
@@ -257,9 +258,9 @@ def _write(session: Session, created: list[NewContact], customer_events: list[di
             **{k: v for k, v in change.items() if k != "id"}, version=Contact.version + 1))
     changed = session.scalars(select(Contact).where(
         Contact.id.in_([c["id"] for c in updates]))).all() if updates else []
-    publish_many(session=session, event_type="customer.created", batch_size=EVENT_BATCH,
+    publish_many(session=session, event_type=EventType.customer_created, batch_size=EVENT_BATCH,
                  items=customer_events, source="registry")
-    publish_many(session=session, event_type="contact.changed", batch_size=EVENT_BATCH,
+    publish_many(session=session, event_type=EventType.contact_changed, batch_size=EVENT_BATCH,
                  items=contact_events + [contact_event(c) for c in changed], source="registry")
     session.commit()
     if len(created) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish, publish_many
 from guanxi_shared.models import money, new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
@@ -94,7 +95,7 @@ def create(*, session: Session, principal: Principal,
     except IntegrityError:  # the same document raced in from another request
         session.rollback()
         return create(session=session, principal=principal, invoice_in=invoice_in)
-    publish(session=session, event_type="invoice.changed", data=event_data(invoice),
+    publish(session=session, event_type=EventType.invoice_changed, data=event_data(invoice),
             source="registry")
     session.commit()
     return invoice, True
@@ -153,7 +154,7 @@ def record_payment(*, session: Session, invoice: Invoice,
         fresh = session.get(Invoice, invoice.id)
         return record_payment(session=session, invoice=fresh, payment_in=payment_in)
     session.refresh(invoice)
-    publish(session=session, event_type="invoice.changed", data=event_data(invoice),
+    publish(session=session, event_type=EventType.invoice_changed, data=event_data(invoice),
             source="registry")
     session.commit()
     return payment, invoice, True
@@ -183,7 +184,7 @@ def void(*, session: Session, invoice: Invoice, void_in: InvoiceVoid) -> Invoice
     invoice.version += 1
     session.add(invoice)
     session.flush()
-    publish(session=session, event_type="invoice.changed", data=event_data(invoice),
+    publish(session=session, event_type=EventType.invoice_changed, data=event_data(invoice),
             source="registry")
     session.commit()
     return invoice
@@ -194,7 +195,7 @@ def publish_moved(session: Session, invoice_ids: list[str]) -> None:
     if not invoice_ids:
         return
     invoices = session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids)))
-    publish_many(session=session, event_type="invoice.changed",
+    publish_many(session=session, event_type=EventType.invoice_changed,
                  items=[event_data(i) for i in invoices], source="registry")
 
 

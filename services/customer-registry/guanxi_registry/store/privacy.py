@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish, publish_many
 from guanxi_shared.models import utcnow
 
@@ -15,7 +16,6 @@ from ..schemas.relations import NoteRead, ReferralRead
 from . import customers as customer_store
 from . import invoices as invoice_store
 from .tables import (
-    CUSTOMER_COLUMNS,
     Contact,
     Customer,
     CustomerTag,
@@ -26,11 +26,11 @@ from .tables import (
     Note,
     Purchase,
     Referral,
-    Use,
-    columns,
 )
 
-PERSONAL_FIELDS = columns(CUSTOMER_COLUMNS, Use.PERSONAL)
+PERSONAL_FIELDS = ("lost_reason", "address", "postal_code", "credit_code",
+                   "legal_representative", "business_scope", "email", "phone", "fax", "website",
+                   "weibo", "wechat")
 
 
 def _dump(model: Any, rows: Any) -> list[dict[str, Any]]:
@@ -83,19 +83,20 @@ def erase_customer(*, session: Session, customer: Customer, requested_by: str) -
     session.execute(delete(Contact).where(Contact.customer_id == cid))
     session.execute(delete(CustomerTag).where(CustomerTag.customer_id == cid))
     session.execute(delete(GroupMember).where(GroupMember.customer_id == cid))
-    erased = {"name": f"已删除客户 {cid[:8]}", "name_key": "", "search_text": "", "tags": [],
-              "custom_fields": {}}  # what a column that may not be empty holds instead
     for field in PERSONAL_FIELDS:
-        setattr(customer, field, erased.get(field))
+        setattr(customer, field, None)
+    customer.name = f"已删除客户 {cid[:8]}"
+    customer.name_key, customer.search_text = "", ""
+    customer.tags, customer.custom_fields = [], {}
     customer.erased_at = utcnow()
     customer.version += 1
     session.add(customer)
     session.add(Erasure(subject_type="customer", subject_id=cid, requested_by=requested_by,
                         summary=summary))
-    publish_many(session=session, event_type="contact.erased",
+    publish_many(session=session, event_type=EventType.contact_erased,
                  items=[{"contact_id": c, "customer_id": cid} for c in contacts],
                  source="registry")
-    publish(session=session, event_type="customer.erased", data={"customer_id": cid},
+    publish(session=session, event_type=EventType.customer_erased, data={"customer_id": cid},
             source="registry")
     session.commit()
     return summary
@@ -111,7 +112,7 @@ def erase_contact(*, session: Session, contact: Contact, requested_by: str) -> d
     customer_store.refresh_search_text(session, [contact.customer_id])
     session.add(Erasure(subject_type="contact", subject_id=contact.id, requested_by=requested_by,
                         summary=summary))
-    publish(session=session, event_type="contact.erased",
+    publish(session=session, event_type=EventType.contact_erased,
             data={"contact_id": contact.id, "customer_id": contact.customer_id},
             source="registry")
     session.commit()

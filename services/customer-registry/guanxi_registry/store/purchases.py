@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.errors import NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -70,7 +71,7 @@ def record_many(*, session: Session, principal: Principal,
             session.rollback()
             return record_many(session=session, principal=principal, purchases_in=purchases_in)
         referrers = referrers_of(session, {r["customer_id"] for r in rows})
-        publish_many(session=session, event_type="purchase.recorded",
+        publish_many(session=session, event_type=EventType.purchase_recorded,
                      items=[_event(r, referrers.get(r["customer_id"])) for r in rows],
                      source="registry")
     session.commit()

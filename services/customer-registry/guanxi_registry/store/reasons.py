@@ -5,6 +5,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
 from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.reasons import event_data
@@ -79,7 +80,7 @@ def delete(*, session: Session, reason: Reason) -> None:
 
 def _changed(session: Session) -> None:
     session.flush()
-    publish(session=session, event_type="reasons.changed",
+    publish(session=session, event_type=EventType.reasons_changed,
             data=event_data(list_all(session, include_retired=True), utcnow()),
             source="registry")
     session.commit()

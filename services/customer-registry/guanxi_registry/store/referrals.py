@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.errors import Conflict, Invalid
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 
 from ..schemas.relations import ReferralCreate, ReferralNode, ReferralRead, TopReferrer
@@ -40,7 +41,7 @@ def create(*, session: Session, principal: Principal, referral_in: ReferralCreat
     except IntegrityError:
         session.rollback()
         raise Conflict(f"Customer {referred.id} already has a referrer") from None
-    publish(session=session, event_type="referral.recorded",
+    publish(session=session, event_type=EventType.referral_recorded,
             data=ReferralRead.model_validate(referral, from_attributes=True).model_dump(
                 mode="json"), source="registry")
     session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, func, literal, select, update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import UTCDateTime
 
@@ -127,7 +128,7 @@ def mark_attended(session: Session, *, event: CustomerEvent, principal: Principa
         if invitation.customer_id not in before:
             first.setdefault(invitation.customer_id, invitation)
     at = min(event.starts_at, now).isoformat()
-    publish_many(session=session, event_type="touch.recorded", source="engagement", items=[
+    publish_many(session=session, event_type=EventType.touch_recorded, source="engagement", items=[
         {"customer_id": i.customer_id, "contact_id": i.contact_id, "kind": "event", "at": at,
          "source_id": i.id} for i in first.values()])
     tasks = _tasks(session, event=event, rule_id=FOLLOW_UP_RULE,

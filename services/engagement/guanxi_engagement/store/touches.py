@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 
@@ -20,7 +21,7 @@ TASK_TOUCH = {"call": "call", "visit": "visit", "gift": "gift", "mail": "message
 def publish_touch(session: Session, *, customer_id: str, contact_id: str | None, kind: str,
                   source_id: str, at: datetime | None = None) -> None:
     """In the caller's transaction, like every event."""
-    publish(session=session, event_type="touch.recorded", source="engagement", data={
+    publish(session=session, event_type=EventType.touch_recorded, source="engagement", data={
         "customer_id": customer_id, "contact_id": contact_id, "kind": kind,
         "at": (at or utcnow()).isoformat(), "source_id": source_id})
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -79,7 +80,7 @@ def record(session: Session, *, customer_id: str, kind: BalanceKind, source_key:
     except IntegrityError:  # the same fact raced in from another transaction
         return False
     if points:
-        publish(session=session, event_type="balance.changed", source="needs", data={
+        publish(session=session, event_type=EventType.balance_changed, source="needs", data={
             "customer_id": customer_id, "balance": str(account.balance),
             "at": now.isoformat()})
     return True
@@ -154,5 +155,5 @@ def repoint(session: Session, merged_id: str, into_id: str) -> None:
     account.balance, account.deposits = Decimal(total).quantize(ZERO), Decimal(deposits)
     account.withdrawals, account.entries = Decimal(withdrawals), count
     account.last_change_at = now
-    publish(session=session, event_type="balance.changed", source="needs", data={
+    publish(session=session, event_type=EventType.balance_changed, source="needs", data={
         "customer_id": into_id, "balance": str(account.balance), "at": now.isoformat()})

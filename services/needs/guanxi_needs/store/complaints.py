@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
 from guanxi_shared.errors import Conflict
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given
@@ -46,7 +47,7 @@ def _notify(session: Session, complaint: Complaint, text: str, by: str, step: st
                           at=utcnow())
     session.add(notice)
     session.flush()
-    publish(session=session, event_type="complaint.progress", source="needs", data={
+    publish(session=session, event_type=EventType.complaint_progress, source="needs", data={
         "complaint_id": complaint.id, "customer_id": complaint.customer_id,
         "contact_id": complaint.contact_id, "step": step, "text": text,
         "notice_id": notice.id, "at": notice.at.isoformat()})
@@ -67,7 +68,7 @@ def open_complaint(*, session: Session, principal: Principal, complaint_in: Comp
     session.flush()
     _notify(session, complaint, f"We received your complaint via {complaint.channel} and will "
             f"answer by {complaint.due_at.isoformat()}", principal.sub, "received")
-    publish(session=session, event_type="complaint.opened", data=_event(complaint),
+    publish(session=session, event_type=EventType.complaint_opened, data=_event(complaint),
             source="needs")
     balance.record(session, customer_id=complaint.customer_id, kind=BalanceKind.complaint,
                    source_key=f"complaint:{complaint.id}", occurred_at=opened,
@@ -134,7 +135,7 @@ def close(*, session: Session, principal: Principal, complaint: Complaint) -> Co
     apply_changes(complaint, {"status": ComplaintStatus.closed.value, "closed_at": utcnow()})
     _notify(session, complaint, f"Your complaint is closed. {SATISFACTION_ASK}", principal.sub,
             "closed")
-    publish(session=session, event_type="complaint.closed", data=_event(complaint),
+    publish(session=session, event_type=EventType.complaint_closed, data=_event(complaint),
             source="needs")
     session.commit()
     return complaint

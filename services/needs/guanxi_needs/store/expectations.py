@@ -7,6 +7,7 @@ from sqlmodel import Session
 from guanxi_shared.auth import Principal
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -85,14 +86,14 @@ def add_check(*, session: Session, principal: Principal, goal: Expectation,
     changes = {}
     if check_in.reached and goal.reached_on is None:
         changes = {"reached_on": checked_on, "reported_on": local_today(session)}
-        publish(session=session, event_type="expectation.reached", source="needs", data={
+        publish(session=session, event_type=EventType.expectation_reached, source="needs", data={
             "id": goal.id, "customer_id": goal.customer_id, "goal_kind": goal.goal_kind,
             "stage_no": goal.stage_no, "goal": goal.goal, "result": check_in.result,
             "reached_on": checked_on.isoformat(),
             "reported_on": changes["reported_on"].isoformat()})
     apply_changes(goal, changes)
     if check_in.expected_score is not None:
-        publish(session=session, event_type="satisfaction.scored", source="needs", data={
+        publish(session=session, event_type=EventType.satisfaction_scored, source="needs", data={
             "customer_id": goal.customer_id, "expected": str(check_in.expected_score),
             "experienced": str(check_in.experienced_score),
             "scored_on": checked_on.isoformat()})

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from guanxi_shared.auth import Principal
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
@@ -54,7 +55,7 @@ def create(*, session: Session, principal: Principal, need_in: NeedCreate,
     session.add(need)
     session.flush()
     _history(session, need, change="created", by=principal.sub)
-    publish(session=session, event_type="need.created", data=event_data(need), source="needs")
+    publish(session=session, event_type=EventType.need_created, data=event_data(need), source="needs")
     session.commit()
     return need
 
@@ -91,7 +92,7 @@ def transition(*, session: Session, principal: Principal, need: Need,
     _history(session, need, change="status", by=principal.sub, from_status=current.value,
              note=move.note or move.feedback)
     if move.status in DECISIONS:
-        publish(session=session, event_type="need.decided", data=event_data(need),
+        publish(session=session, event_type=EventType.need_decided, data=event_data(need),
                 source="needs")
     session.commit()
     return need

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from guanxi_shared.auth import Principal, Role
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given
@@ -114,7 +115,7 @@ def _publish_qualified(session: Session, opp: Opportunity) -> None:
     """opportunity.qualified: the MAN answers and their advice, for engagement's follow-up
     tasks; published on create and whenever an answer changes."""
     action = recommend(money=opp.money, authority=opp.authority, need=opp.need)
-    publish(session=session, event_type="opportunity.qualified", source="needs", data={
+    publish(session=session, event_type=EventType.opportunity_qualified, source="needs", data={
         "id": opp.id, "customer_id": opp.customer_id, "owner_id": opp.owner_id,
         "title": opp.title, "stage": opp.stage, "money": opp.money,
         "authority": opp.authority, "need": opp.need, "recommended_action": action.value,
@@ -183,11 +184,11 @@ def close(*, session: Session, principal: Principal, opp: Opportunity, outcome: 
     session.add(OpportunityActivity(opportunity_id=opp.id, kind=outcome.value,
                                     note=close_in.reason, by=principal.sub))
     if outcome == Stage.won:
-        publish(session=session, event_type="opportunity.won", source="needs", data={
+        publish(session=session, event_type=EventType.opportunity_won, source="needs", data={
             "id": opp.id, "customer_id": opp.customer_id, "amount": str(Decimal(amount)),
             "currency": opp.currency, "won_on": closed_on.isoformat(), "title": opp.title})
     else:
-        publish(session=session, event_type="opportunity.lost", source="needs", data={
+        publish(session=session, event_type=EventType.opportunity_lost, source="needs", data={
             "id": opp.id, "customer_id": opp.customer_id, "reason": close_in.reason})
     session.commit()
     return opp

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 
 from .tables import AtRiskEpisode, CustomerRef
@@ -44,7 +45,7 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
         bulk_insert_columns(session, AtRiskEpisode.__table__, {
             "customer_id": opened, "since": [as_of] * len(opened),
             "reasons": [flagged[cid] for cid in opened], "recovered_on": [None] * len(opened)})
-        publish_many(session=session, event_type="customer.at_risk",
+        publish_many(session=session, event_type=EventType.customer_at_risk,
                      items=_at_risk_items(session, opened, flagged, as_of),
                      source="segmentation", batch_size=CHUNK if everyone else None)
     if ended:
@@ -54,7 +55,7 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
                 select(e.customer_id, e.since).where(e.customer_id.in_(chunk))).tuples().all())
             session.execute(update(AtRiskEpisode).where(e.customer_id.in_(chunk))
                             .values(recovered_on=as_of))
-        publish_many(session=session, event_type="customer.recovered",
+        publish_many(session=session, event_type=EventType.customer_recovered,
                      items=[{"customer_id": cid, "since": str(since[cid])} for cid in ended],
                      source="segmentation", batch_size=CHUNK if everyone else None)
     return len(opened), len(ended)

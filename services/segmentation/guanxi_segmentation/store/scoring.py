@@ -18,6 +18,7 @@ from sqlalchemy import Float, String, Table, case, cast, delete, func, select, t
 from sqlmodel import Session
 
 from guanxi_shared.db import bulk_insert_columns, cyclic_gc_paused
+from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
 
@@ -206,7 +207,7 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     changed = [i for i, cid in enumerate(columns["customer_id"])
                if old.get(cid) != (columns["segment"][i], columns["tier"][i],
                                    columns["at_risk"][i])]
-    publish_many(session=session, event_type="segment.changed",
+    publish_many(session=session, event_type=EventType.segment_changed,
                  items=[_segment_event(columns, i) for i in changed],
                  source="segmentation", batch_size=500)
     track_episodes(session, columns, as_of, everyone=True)
@@ -276,7 +277,7 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
         row["segment"], row["tier"], row["at_risk"])
     session.merge(CustomerScore.model_validate(row))
     if changed:
-        publish_many(session=session, event_type="segment.changed",
+        publish_many(session=session, event_type=EventType.segment_changed,
                      items=[_segment_event(columns, 0)], source="segmentation")
     track_episodes(session, columns, as_of, everyone=False)
 
