@@ -8,7 +8,7 @@ once). Consumers record every event id they applied, in the same transaction as 
 so a redelivery changes nothing (exactly-once effect).
 
 Order per customer: every event about a customer (see `_keys`) carries that customer's next
-number in this publisher's sequence, `ordering: [{key, seq}]`, taken in the writer's
+number in this publisher's sequence (or, for the types in STREAMS, its stream's next number), `ordering: [{key, seq}]`, taken in the writer's
 transaction from `event_sequence` (gap-free: a rolled-back write gives its numbers back;
 concurrent writes about one customer queue on its row, so numbers follow commit order). A
 consumer keeps the last number it applied per publisher and customer in `event_cursor` and
@@ -56,6 +56,14 @@ OUTBOX_BACKLOG = Gauge("guanxi_outbox_backlog",
 OUTBOX_OLDEST = Gauge("guanxi_outbox_oldest_pending_seconds",
                       "Age of the oldest event not yet delivered, per subscriber (0: none)",
                       ["service", "subscriber"])
+
+
+# Types a publisher numbers as one stream, one number per event (a batch of 500 customers
+# too), not one per customer: segmentation's scores, which a full recompute publishes for most
+# customers at once, where numbering each customer cost more than the scoring. One order for
+# the whole stream is the order of each customer's events in it.
+STREAMS = {t: "stream:scores" for t in (EventType.segment_changed, EventType.customer_at_risk,
+                                        EventType.customer_recovered)}
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -190,7 +198,10 @@ def publish_many(*, session: Session, event_type: EventType,
 
 def _keys(event_type: str, data: dict[str, Any], *, batched: bool) -> list[str]:
     """The customers an event is about, in the order its items name them: `customer_id`; for
-    the customer's own events (`customer.*`) its `id`; for a merge both customers."""
+    the customer's own events (`customer.*`) its `id`; for a merge both customers. A type
+    ordered as a stream has the stream's one key instead, whatever it names."""
+    if event_type in STREAMS:
+        return [STREAMS[event_type]]
     found = []
     for item in data["items"] if batched else [data]:
         if not isinstance(item, dict):

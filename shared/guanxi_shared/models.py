@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     WithJsonSchema,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -267,6 +268,28 @@ def without_null(prop: dict[str, Any]) -> dict[str, Any]:
     elif "anyOf" in prop:
         prop["anyOf"] = branches
     return prop
+
+
+def _plain(annotation: Any) -> Any:
+    """A type without the checks and notes Annotated adds (Phone -> str, list[Tag] -> list[str])."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _plain(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return Union[tuple(_plain(arg) for arg in get_args(annotation))]  # noqa: UP007
+    if origin in (list, set, frozenset, dict):
+        return origin[tuple(_plain(arg) for arg in get_args(annotation))]
+    return annotation
+
+
+def readable(base: type[BaseModel]) -> type[BaseModel]:
+    """The fields of an input family's base (`CustomerBase`) as an answer shows them: each one
+    always present, of its plain type, without the input's limits and notes (a stored value
+    passed them already). The read schema subclasses it and adds the system fields.
+    """
+    return create_model(f"{base.__name__}Read",  # type: ignore[call-overload]
+                        **{name: (_plain(field.annotation), ...)
+                           for name, field in base.model_fields.items()})
 
 
 def money(value: Decimal | int | str) -> Decimal:

@@ -73,6 +73,24 @@ def test_publish_many_in_batches_numbers_each_customer_in_order(sessions):
                          [{"key": "c1", "seq": 2}]]
 
 
+def test_a_stream_type_takes_one_number_per_event_whatever_customers_it_names(sessions):
+    with sessions() as session:
+        publish_many(session=session, event_type=EventType.segment_changed, batch_size=2,
+                     items=[{"customer_id": c, "at_risk": False} for c in ("c1", "c2", "c3")])
+        publish(session=session, event_type=EventType.customer_at_risk,
+                data={"customer_id": "c1", "reasons": ["neglected"], "since": "2026-12-01"})
+        publish(session=session, event_type=EventType.touch_recorded, data=touch("c1"))
+        session.commit()
+    with sessions() as session:
+        orderings = session.scalars(select(OutboxDelivery.ordering)
+                                    .where(OutboxDelivery.subscriber == "alpha")
+                                    .order_by(OutboxDelivery.seq)).all()
+    assert orderings == [[{"key": "stream:scores", "seq": 1}],  # c1 and c2
+                         [{"key": "stream:scores", "seq": 2}],  # c3
+                         [{"key": "stream:scores", "seq": 3}],  # another type of the stream
+                         [{"key": "c1", "seq": 1}]]  # not in the stream: per customer
+
+
 class Subscriber:
     """A mock subscriber that fails its first `fail` requests."""
 

@@ -5,54 +5,65 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, model_validator
+from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import MONEY, InputModel, UpdateModel, readable
 from guanxi_shared.pagination import Page
 from guanxi_shared.reasons import CODE_PATTERN
 
-from .common import CreditCode, Email, Phone, ShortText, Tag
+from .common import CreditCode, Email, Phone, Tag
 
 CustomerKind = Literal["company", "person"]
 CustomerStatus = Literal["prospect", "active", "dormant", "lost", "won_back"]
 CustomValue = str | int | float | bool | None
 
 
-class CustomerFields(InputModel):
-    """Fields a client may set on create and change on update."""
+class CustomerBase(SQLModel):
+    """Each field a client may set on a customer, declared once: the table stores it
+    (store/tables.py adds the column facts given here), CustomerCreate and CustomerUpdate take
+    it, CustomerRead shows it. A new field also needs a migration and its line in
+    store/tables.py's CUSTOMER_COLUMNS (what a merge and an erasure do with it)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: CustomerStatus | None = None
     lost_reason: str | None = Field(default=None, max_length=500,
                                     description="A free-text note beside lost_reason_code")
     lost_reason_code: str | None = Field(
-        default=None, max_length=32, pattern=CODE_PATTERN,
+        default=None, max_length=32, index=True, schema_extra={"pattern": CODE_PATTERN},
         description="Why the customer was lost: a code from GET /v1/reasons (required with "
                     "status lost)")
-    industry: ShortText | None = None
+    owner_id: str | None = Field(default=None, max_length=64, description="Owner rep")
+    team_id: str | None = Field(default=None, max_length=64, index=True)
+    industry: str | None = Field(default=None, max_length=100)
     prosperity_index: Decimal | None = Field(default=None, max_digits=8, decimal_places=2,
-                                             description="行业景气指数")
-    enterprise_type: ShortText | None = None
-    enterprise_nature: ShortText | None = None
-    region: ShortText | None = None
+                                             sa_type=MONEY, description="行业景气指数")
+    enterprise_type: str | None = Field(default=None, max_length=100)
+    enterprise_nature: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=500)
-    postal_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码")
-    legal_representative: ShortText | None = None
+    postal_code: str | None = Field(default=None, schema_extra={"pattern": r"^[0-9]{6}$"},
+                                    sa_type=AutoString(12))
+    credit_code: CreditCode | None = Field(default=None, sa_type=AutoString(18), index=True,
+                                           description="统一社会信用代码")
+    legal_representative: str | None = Field(default=None, max_length=100)
     founded_on: date | None = None
     business_scope: str | None = Field(default=None, max_length=2000)
-    economic_scale: ShortText | None = None
+    economic_scale: str | None = Field(default=None, max_length=100)
     employee_count: int | None = Field(default=None, ge=0, le=10_000_000)
-    email: Email | None = None
-    phone: Phone | None = None
-    fax: Phone | None = None
+    email: Email | None = Field(default=None, sa_type=AutoString(254), index=True)
+    phone: Phone | None = Field(default=None, sa_type=AutoString(32), index=True)
+    fax: Phone | None = Field(default=None, sa_type=AutoString(32))
     website: str | None = Field(default=None, max_length=300)
-    weibo: ShortText | None = None
-    wechat: ShortText | None = None
+    weibo: str | None = Field(default=None, max_length=100)
+    wechat: str | None = Field(default=None, max_length=100)
     tags: list[Tag] | None = Field(default=None, max_length=50)
     custom_fields: dict[str, CustomValue] | None = Field(default=None, max_length=100)
-    owner_id: str | None = Field(default=None, max_length=64, description="Owner rep")
-    team_id: str | None = Field(default=None, max_length=64)
+
+
+class CustomerFields(CustomerBase, InputModel):
+    """Fields a client may set on create and change on update."""
 
     @model_validator(mode="after")
     def lost_needs_reason(self) -> CustomerFields:
@@ -74,37 +85,15 @@ class CustomerUpdate(CustomerFields, UpdateModel):
     __read_model__ = "CustomerRead"
 
 
-class CustomerRead(BaseModel):
+class CustomerRead(readable(CustomerBase)):  # type: ignore[misc]
     id: str
     kind: CustomerKind
     name: str
     status: str
-    lost_reason: str | None
     lost_reason_code: str | None = None
-    owner_id: str | None
-    team_id: str | None
-    industry: str | None
-    prosperity_index: Decimal | None
-    enterprise_type: str | None
-    enterprise_nature: str | None
-    region: str | None
-    address: str | None
-    postal_code: str | None
-    credit_code: str | None
-    legal_representative: str | None
-    founded_on: date | None
-    business_scope: str | None
-    economic_scale: str | None
-    employee_count: int | None
-    email: str | None
-    phone: str | None
-    fax: str | None
-    website: str | None
-    weibo: str | None
-    wechat: str | None
     tags: list[str]
     custom_fields: dict[str, Any]
-    group_ids: list[str] = []
+    group_ids: list[str] = Field(default=[])
     merged_into_id: str | None
     version: int
     created_at: datetime
@@ -123,7 +112,7 @@ class FieldChangeRead(BaseModel):
 
 
 class CustomFieldCreate(InputModel):
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,49}$")
+    key: str = Field(schema_extra={"pattern": r"^[a-z][a-z0-9_]{0,49}$"})
     label: str = Field(min_length=1, max_length=100)
     type: Literal["text", "number", "date", "boolean", "choice"]
     choices: list[str] = Field(default_factory=list, max_length=100)

@@ -14,6 +14,8 @@ from guanxi_shared.events import publish
 from . import customers as customer_store
 from . import invoices as invoice_store
 from .tables import (
+    CONTACT_COLUMNS,
+    CUSTOMER_COLUMNS,
     Contact,
     Customer,
     CustomerTag,
@@ -22,16 +24,12 @@ from .tables import (
     Note,
     Purchase,
     Referral,
+    Use,
+    columns,
 )
 
-MERGEABLE_FIELDS = ("industry", "prosperity_index", "enterprise_type", "enterprise_nature",
-                    "region", "address", "postal_code", "credit_code", "legal_representative",
-                    "founded_on", "business_scope", "economic_scale", "employee_count", "email",
-                    "phone", "fax", "website", "weibo", "wechat")
-CONTACT_FIELDS = ("gender", "ethnicity", "native_place", "address", "birthday_calendar",
-                  "birthday", "lunar_birthday_month", "lunar_birthday_day", "birthday_month",
-                  "organisation", "department", "job_title", "professional_title", "school",
-                  "email", "fax", "qq", "wechat", "weibo", "role")
+MERGEABLE_FIELDS = columns(CUSTOMER_COLUMNS, Use.MERGEABLE)
+CONTACT_FIELDS = columns(CONTACT_COLUMNS, Use.MERGEABLE)
 
 
 def find_duplicates(*, session: Session, principal: Principal, limit: int) -> list[dict[str, Any]]:
@@ -140,13 +138,14 @@ def _merge_contacts(session: Session, survivor_id: str, merged_id: str) -> None:
             contact.customer_id = survivor_id
             continue
         for field in CONTACT_FIELDS:
-            if getattr(twin, field) is None and getattr(contact, field) is not None:
-                setattr(twin, field, getattr(contact, field))
-        numbers = {p["number"] for p in twin.phones}
-        twin.phones = twin.phones + [p for p in contact.phones if p["number"] not in numbers]
-        for listed in ("hobbies", "cares_about_people", "cares_about_things", "social_circles"):
-            setattr(twin, listed, list(dict.fromkeys(getattr(twin, listed)
-                                                     + getattr(contact, listed))))
+            mine, theirs = getattr(twin, field), getattr(contact, field)
+            if field == "phones":  # one entry per number
+                numbers = {p["number"] for p in mine}
+                twin.phones = mine + [p for p in theirs if p["number"] not in numbers]
+            elif isinstance(mine, list):
+                setattr(twin, field, list(dict.fromkeys(mine + theirs)))
+            elif mine is None and theirs is not None:
+                setattr(twin, field, theirs)
         twin.version += 1
         session.execute(update(Note).where(Note.contact_id == contact.id)
                         .values(contact_id=twin.id))

@@ -16,6 +16,7 @@ from ..schemas.relations import NoteRead, ReferralRead
 from . import customers as customer_store
 from . import invoices as invoice_store
 from .tables import (
+    CUSTOMER_COLUMNS,
     Contact,
     Customer,
     CustomerTag,
@@ -26,11 +27,11 @@ from .tables import (
     Note,
     Purchase,
     Referral,
+    Use,
+    columns,
 )
 
-PERSONAL_FIELDS = ("lost_reason", "address", "postal_code", "credit_code",
-                   "legal_representative", "business_scope", "email", "phone", "fax", "website",
-                   "weibo", "wechat")
+PERSONAL_FIELDS = columns(CUSTOMER_COLUMNS, Use.PERSONAL)
 
 
 def _dump(model: Any, rows: Any) -> list[dict[str, Any]]:
@@ -83,11 +84,10 @@ def erase_customer(*, session: Session, customer: Customer, requested_by: str) -
     session.execute(delete(Contact).where(Contact.customer_id == cid))
     session.execute(delete(CustomerTag).where(CustomerTag.customer_id == cid))
     session.execute(delete(GroupMember).where(GroupMember.customer_id == cid))
+    erased = {"name": f"已删除客户 {cid[:8]}", "name_key": "", "search_text": "", "tags": [],
+              "custom_fields": {}}  # what a column that may not be empty holds instead
     for field in PERSONAL_FIELDS:
-        setattr(customer, field, None)
-    customer.name = f"已删除客户 {cid[:8]}"
-    customer.name_key, customer.search_text = "", ""
-    customer.tags, customer.custom_fields = [], {}
+        setattr(customer, field, erased.get(field))
     customer.erased_at = utcnow()
     customer.version += 1
     session.add(customer)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Flag, auto
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
@@ -11,9 +12,14 @@ from sqlmodel import Field
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 from guanxi_shared.reasons import ReasonFields
 
+from ..schemas.customers import CustomerBase
 
-class Customer(Versioned, table=True):
-    """A company (企业客户) or a person; owned by a rep, never by them 'indefinitely'."""
+
+class Customer(CustomerBase, Versioned, table=True):
+    """A company (企业客户) or a person; owned by a rep, never by them 'indefinitely'.
+
+    Its client-set fields come from CustomerBase; here only what every customer has and the
+    service's own columns."""
 
     __table_args__ = (
         Index("ix_customer_created", "created_at", "id"),
@@ -26,29 +32,6 @@ class Customer(Versioned, table=True):
     kind: str = Field(max_length=16)  # company | person
     name: str = Field(max_length=200)
     status: str = Field(default="prospect", max_length=16)
-    lost_reason: str | None = Field(default=None, max_length=500)  # the note beside the code
-    lost_reason_code: str | None = Field(default=None, max_length=32, index=True)
-    owner_id: str | None = Field(default=None, max_length=64)
-    team_id: str | None = Field(default=None, max_length=64, index=True)
-    industry: str | None = Field(default=None, max_length=100)
-    prosperity_index: Decimal | None = Field(default=None, sa_type=MONEY)
-    enterprise_type: str | None = Field(default=None, max_length=100)
-    enterprise_nature: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-    address: str | None = Field(default=None, max_length=500)
-    postal_code: str | None = Field(default=None, max_length=12)
-    credit_code: str | None = Field(default=None, max_length=18, index=True)
-    legal_representative: str | None = Field(default=None, max_length=100)
-    founded_on: date | None = None
-    business_scope: str | None = Field(default=None, max_length=2000)
-    economic_scale: str | None = Field(default=None, max_length=100)
-    employee_count: int | None = None
-    email: str | None = Field(default=None, max_length=254, index=True)
-    phone: str | None = Field(default=None, max_length=32, index=True)
-    fax: str | None = Field(default=None, max_length=32)
-    website: str | None = Field(default=None, max_length=300)
-    weibo: str | None = Field(default=None, max_length=100)
-    wechat: str | None = Field(default=None, max_length=100)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     custom_fields: dict[str, Any] = Field(default_factory=dict,
                                           sa_column=Column(JSON, nullable=False))
@@ -57,6 +40,30 @@ class Customer(Versioned, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Lower-cased name, phones, emails, address and note text: what full-text search scans.
     search_text: str = Field(default="", max_length=20000)
+
+
+class Use(Flag):
+    """What a merge and an erasure do with a column; tests/test_columns.py checks that every
+    column of a customer and a contact says."""
+
+    SYSTEM = 0  # neither: ids, state and what the service derives
+    MERGEABLE = auto()  # a merge fills it in where the survivor has none (lists: combined)
+    PERSONAL = auto()  # an erasure clears it
+
+
+M, P = Use.MERGEABLE, Use.PERSONAL
+CUSTOMER_COLUMNS: dict[str, Use] = {
+    "id": Use.SYSTEM, "kind": Use.SYSTEM, "status": Use.SYSTEM, "lost_reason_code": Use.SYSTEM,
+    "owner_id": Use.SYSTEM, "team_id": Use.SYSTEM, "merged_into_id": Use.SYSTEM,
+    "erased_at": Use.SYSTEM, "version": Use.SYSTEM, "created_at": Use.SYSTEM,
+    "updated_at": Use.SYSTEM,
+    "name": P, "name_key": P, "search_text": P, "lost_reason": P,
+    "industry": M, "prosperity_index": M, "enterprise_type": M, "enterprise_nature": M,
+    "region": M, "founded_on": M, "economic_scale": M, "employee_count": M,
+    "address": M | P, "postal_code": M | P, "credit_code": M | P, "legal_representative": M | P,
+    "business_scope": M | P, "email": M | P, "phone": M | P, "fax": M | P, "website": M | P,
+    "weibo": M | P, "wechat": M | P, "tags": M | P, "custom_fields": M | P,
+}
 
 
 class CustomerTag(Timestamped, table=True):
@@ -134,6 +141,27 @@ class Contact(Versioned, table=True):
     new_customer_id: str | None = Field(default=None, max_length=32)
     language: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+
+
+# An erased contact is deleted whole, so none of its columns needs PERSONAL.
+CONTACT_COLUMNS: dict[str, Use] = {
+    "id": Use.SYSTEM, "customer_id": Use.SYSTEM, "name": Use.SYSTEM,
+    "primary_phone": Use.SYSTEM,  # follows phones
+    "lunar_birthday_leap": Use.SYSTEM,  # never empty; goes with lunar_birthday_month
+    # a departure is the merged record's own story, not the survivor's
+    "left_on": Use.SYSTEM, "went_to": Use.SYSTEM, "new_customer_id": Use.SYSTEM,
+    "version": Use.SYSTEM, "created_at": Use.SYSTEM, "updated_at": Use.SYSTEM,
+    "gender": M, "ethnicity": M, "native_place": M, "address": M, "birthday_calendar": M,
+    "birthday": M, "lunar_birthday_month": M, "lunar_birthday_day": M, "birthday_month": M,
+    "organisation": M, "department": M, "job_title": M, "professional_title": M, "school": M,
+    "hobbies": M, "cares_about_people": M, "cares_about_things": M, "phones": M, "email": M,
+    "fax": M, "qq": M, "wechat": M, "weibo": M, "social_circles": M, "role": M, "language": M,
+    "timezone": M,
+}
+
+
+def columns(classification: dict[str, Use], use: Use) -> tuple[str, ...]:
+    return tuple(name for name, uses in classification.items() if use in uses)
 
 
 class Purchase(Versioned, table=True):
@@ -258,6 +286,6 @@ class Reason(ReasonFields, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-__all__ = ["Contact", "CustomFieldDef", "Customer", "CustomerGroup", "CustomerTag", "Erasure",
-           "FieldChange", "GroupMember", "Invoice", "InvoicePayment", "Note", "Purchase",
-           "Reason", "Referral"]
+__all__ = ["CONTACT_COLUMNS", "CUSTOMER_COLUMNS", "Contact", "CustomFieldDef", "Customer",
+           "CustomerGroup", "CustomerTag", "Erasure", "FieldChange", "GroupMember", "Invoice",
+           "InvoicePayment", "Note", "Purchase", "Reason", "Referral", "Use", "columns"]
