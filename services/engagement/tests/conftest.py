@@ -1,11 +1,14 @@
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import guanxi_engagement
 from guanxi_engagement.main import create_app
 from guanxi_engagement.settings import Settings
+from guanxi_shared.db import make_engine, make_sessionmaker, migrate
 from guanxi_shared.testing import auth
 
 pytest_plugins = ["guanxi_shared.testing"]
@@ -112,3 +115,13 @@ def client_with(database_url, provider):
 @pytest.fixture
 def api_of():
     return Api
+
+
+@pytest.fixture
+def session(database_url):
+    """A session on the migrated database, for store tests that call the store directly."""
+    engine = make_engine(database_url)
+    migrate(engine, Path(guanxi_engagement.__file__).parent / "migrations")
+    with make_sessionmaker(engine)() as session:
+        yield session
+    engine.dispose()

@@ -41,6 +41,12 @@ def visible_customer(session: Session, principal: Principal, customer_id: str) -
     return customer
 
 
+def tagged(response: Response, entity):
+    """The entity, with its ETag on the response."""
+    set_etag(response, entity.id, entity.version)
+    return entity
+
+
 def save_update(session: Session, entity, payload: InputModel, request: Request,
                 response: Response):
     """Apply the fields sent, honouring If-Match, bump the version, and set the new ETag."""

@@ -9,21 +9,12 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
 
-from ..domain.occasions import KINDS
+from ..store.triggers import TRIGGERS, lead_times, rule_problem
 
-Trigger = Literal["holiday", "company_date", "birthday", "anniversary", "purchase_thanks",
-                  "referrer_thanks", "revisit", "month_start", "month_end", "renewal",
-                  "life_event"]
+TriggerName = Literal[tuple(TRIGGERS)]
 ChannelName = Literal["email", "sms", "wechat", "log", "call", "visit", "gift", "mail"]
 MessageKind = Literal["greeting", "marketing", "service"]
 Ids = list[str] | None
-
-
-def check_life_event_occasion(occasion: str | None) -> None:
-    """A life_event rule names one occasion kind, or none for every kind."""
-    if occasion is not None and occasion not in KINDS:
-        raise ValueError(f"a life_event rule's occasion is one of {', '.join(KINDS)} "
-                         "(or none for every kind)")
 
 
 class Audience(InputModel):
@@ -50,9 +41,8 @@ class RuleFields(InputModel):
     every_days: int | None = Field(default=None, ge=1, le=366, description="Revisit cadence")
     days_before: int | None = Field(
         default=None, ge=0, le=366,
-        description="Lead time in days for every dated trigger (holiday, company_date, "
-                    "birthday, anniversary, month_start, month_end, life_event: default 0, on "
-                    "the day; renewal: default 30). The occurrence for an event on day D is "
+        description=f"Lead time in days for every dated trigger ({lead_times()}). "
+                    "The occurrence for an event on day D is "
                     "due on D minus the lead time, moved off rest days by the policy's "
                     "workday_shift for tasks and non-greeting messages, and created once")
     audience: Audience | None = None
@@ -61,17 +51,14 @@ class RuleFields(InputModel):
 
 class RuleCreate(RuleFields):
     name: str = Field(min_length=1, max_length=200)
-    trigger: Trigger
+    trigger: TriggerName = Field(description="When the rule acts: " + "; ".join(
+        f"{name}: {entry.doc}" for name, entry in TRIGGERS.items()))
     channel: ChannelName = "log"
 
     @model_validator(mode="after")
     def trigger_needs(self) -> RuleCreate:
-        if self.trigger in ("holiday", "company_date") and not self.occasion:
-            raise ValueError(f"a {self.trigger} rule needs an occasion")
-        if self.trigger == "revisit" and not self.every_days:
-            raise ValueError("a revisit rule needs every_days")
-        if self.trigger == "life_event":
-            check_life_event_occasion(self.occasion)
+        if problem := rule_problem(self.trigger, self.model_dump()):
+            raise ValueError(problem[1])
         return self
 
 

@@ -21,8 +21,8 @@ from .audience import audience_filter
 from .flow_tables import FlowMark, FlowPolicy, ReferralRef, RiskEpisode
 from .sql import insert_ignore
 from .tables import Consent, ContactRef, CustomerRef, Message, PurchaseFact, Rule, Task
+from .triggers import MESSAGE_CHANNELS
 
-MESSAGE_CHANNELS = ("email", "sms", "wechat", "log")
 DEFAULT_GREETING_HOUR = 9
 
 
