@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := shared services/customer-registry services/segmentation services/engagement \
+PACKAGES := shared shared/testing services/customer-registry services/segmentation services/engagement \
             services/needs gateway
 STAMP := $(VENV)/.installed
 

@@ -24,8 +24,8 @@ import httpx
 from _common import latency_summary, report, row
 
 from guanxi_shared.auth import Principal, Role, mint_token
-from guanxi_shared.suite import Suite
-from guanxi_shared.testing import free_port
+from guanxi_testing.fixtures import free_port
+from guanxi_testing.runner import Suite
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from harness import run_workload, start_suite, verify
 
 from guanxi_shared.suite import APPS
-from guanxi_shared.testing import create_postgres_database, drop_postgres_database
+from guanxi_testing.fixtures import create_postgres_database, drop_postgres_database
 
 
 def main() -> None:

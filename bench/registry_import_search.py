@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from guanxi_registry.main import create_app
 from guanxi_registry.settings import Settings
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from _common import RESULTS, machine
 
-from guanxi_shared.testing import (
+from guanxi_testing.fixtures import (
     create_postgres_database,
     drop_postgres_database,
     postgres_available,

@@ -13,7 +13,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from demo_data import load_demo_data  # noqa: E402
 
-from guanxi_shared.suite import APPS, Suite  # noqa: E402
+from guanxi_shared.suite import APPS  # noqa: E402
+from guanxi_testing.runner import Suite  # noqa: E402
 
 DATA = ROOT / "data"
 SECRETS = DATA / "secrets.env"

@@ -8,13 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from guanxi_shared.suite import APPS, Suite
-from guanxi_shared.testing import (
+from guanxi_shared.suite import APPS
+from guanxi_testing.fixtures import (
     create_postgres_database,
     drop_postgres_database,
     free_port,
     require_postgres,
 )
+from guanxi_testing.runner import Suite
 
 # tests/harness.py (the workload and suite helpers of the load, fault and fuzz tests).
 sys.path.insert(0, str(Path(__file__).parent))

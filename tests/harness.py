@@ -26,8 +26,9 @@ from pathlib import Path
 
 import httpx
 
-from guanxi_shared.suite import APPS, Suite
-from guanxi_shared.testing import free_port
+from guanxi_shared.suite import APPS
+from guanxi_testing.fixtures import free_port
+from guanxi_testing.runner import Suite
 
 API = "/api/v1"
 FAST_DISPATCH = {"GUANXI_DISPATCH_INTERVAL_SECONDS": "0.1",

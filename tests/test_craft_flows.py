@@ -10,7 +10,7 @@ import pytest
 from harness import gateway_client, start_suite
 
 from guanxi_shared.suite import APPS
-from guanxi_shared.testing import (
+from guanxi_testing.fixtures import (
     create_postgres_database,
     drop_postgres_database,
     eventually,

@@ -3,7 +3,7 @@ the customer leaves segmentation's neglect list and needs' relationship balance 
 deposit, however often the attendance is marked."""
 from datetime import UTC, date, datetime, timedelta
 
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def test_attending_a_vip_gathering_is_one_touch_across_the_suite(gateway):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from guanxi_shared.db import make_engine
 from guanxi_shared.events import OutboxDelivery
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 API = "/api/v1"
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()

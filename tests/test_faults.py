@@ -24,7 +24,7 @@ from harness import API, Ledger, gateway_client, run_workload, start_suite, veri
 from sqlalchemy import create_engine, text
 
 from guanxi_shared.suite import APPS
-from guanxi_shared.testing import free_port
+from guanxi_testing.fixtures import free_port
 
 PG_BIN = sorted(glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(not PG_BIN, reason="PostgreSQL server binaries not installed")

@@ -1,6 +1,6 @@
 """Flows that cross services: a won opportunity becomes one purchase; satisfaction reaches
 segmentation; a reassigned customer moves with what hangs off it."""
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def new_customer(gateway, name):

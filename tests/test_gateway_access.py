@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from guanxi_shared.testing import assert_problem, eventually
+from guanxi_testing.fixtures import assert_problem, eventually
 
 ROLES = ("admin", "manager_east", "manager_west", "rep_owner", "rep_other", "analyst",
          "key_registry_read", "key_needs_write")

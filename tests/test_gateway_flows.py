@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from guanxi_gateway.domain.signing import SIGNATURE_HEADER, verify
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def new_customer(gateway, name: str) -> str:

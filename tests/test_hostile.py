@@ -19,7 +19,7 @@ import pytest
 
 from guanxi_shared.auth import Principal, Role, mint_token
 from guanxi_shared.suite import APPS
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 SERVICES = [name for name in APPS if name != "gateway"]
 INJECTION = "Robert'); DROP TABLE customer;-- <script>alert('关系')</script> \" OR 1=1 --"

@@ -2,7 +2,7 @@
 takes the customer off the neglect list."""
 from datetime import date, timedelta
 
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def test_a_completed_task_takes_the_customer_off_the_neglect_list(gateway):

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from test_gateway_flows import receiver  # noqa: F401  (the signed webhook receiver fixture)
 
 from guanxi_shared.db import normalise_url
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def registry_db(suite):

@@ -28,7 +28,7 @@ from harness import (
 )
 
 from guanxi_shared.suite import APPS
-from guanxi_shared.testing import (
+from guanxi_testing.fixtures import (
     create_postgres_database,
     drop_postgres_database,
     free_port,

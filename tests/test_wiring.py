@@ -1,5 +1,5 @@
 """The foundation's promises, checked on the real processes through the gateway."""
-from guanxi_shared.testing import assert_problem, eventually
+from guanxi_testing.fixtures import assert_problem, eventually
 
 
 def create_customer(gateway, name="华为技术有限公司"):

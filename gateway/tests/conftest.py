@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from guanxi_gateway.main import create_app
 from guanxi_gateway.settings import SERVICES, Settings
 
-pytest_plugins = ["guanxi_shared.testing"]
+pytest_plugins = ["guanxi_testing.fixtures"]
 
 ADMIN_KEY = "test-admin-api-key"
 ADMIN_PASSWORD = "admin-password-1"

@@ -2,7 +2,7 @@
 SameSite=Strict cookie scoped to /console/auth, the access token only in the JSON answer."""
 from __future__ import annotations
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import ADMIN_PASSWORD, bearer
 

@@ -1,7 +1,7 @@
 """Customer 360: parallel calls, partial answers, and the registry's 404."""
 import httpx
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 EMPTY = {"items": [], "next_cursor": None}
 

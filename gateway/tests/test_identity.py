@@ -4,7 +4,7 @@ import time
 import time_machine
 
 from guanxi_gateway.domain.tokens import mint_access
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 from .conftest import ADMIN_PASSWORD, bearer, login, user_headers
 

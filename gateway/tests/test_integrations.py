@@ -3,7 +3,7 @@ import json
 
 import httpx
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import bearer
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from guanxi_gateway.domain.client_address import client_address, parse_networks
 from guanxi_gateway.domain.rate_limit import LoginThrottle, account_wait
 from guanxi_gateway.settings import Settings
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import ADMIN_KEY, ADMIN_PASSWORD
 

@@ -1,5 +1,5 @@
 """Front-door rules: analyst read-only, rate limits, body size, headers, CORS, audit log."""
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import ADMIN_KEY, user_headers
 

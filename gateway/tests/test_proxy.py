@@ -3,7 +3,7 @@ import gzip
 
 import httpx
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 
 def test_control_characters_in_a_path_reach_the_service_quoted(client, services):

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from guanxi_gateway.api.proxy import Attempt, Replayable
 from guanxi_gateway.main import create_app
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import ADMIN_KEY, settings_for
 

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import redis
 
-from guanxi_shared.testing import assert_problem, require_redis
+from guanxi_testing.fixtures import assert_problem, require_redis
 
 from .conftest import ADMIN_PASSWORD, user_headers
 

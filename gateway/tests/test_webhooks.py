@@ -9,7 +9,7 @@ import pytest
 
 from guanxi_gateway.domain.signing import SIGNATURE_HEADER, verify
 from guanxi_shared.auth import service_token
-from guanxi_shared.testing import SECRET, assert_problem
+from guanxi_testing.fixtures import SECRET, assert_problem
 
 
 @pytest.fixture

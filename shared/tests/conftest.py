@@ -20,9 +20,9 @@ from guanxi_shared.events import EventHandler, publish
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.models import new_id
 from guanxi_shared.settings import ServiceSettings
-from guanxi_shared.testing import SECRET, auth
+from guanxi_testing.fixtures import SECRET, auth
 
-pytest_plugins = ["guanxi_shared.testing"]
+pytest_plugins = ["guanxi_testing.fixtures"]
 
 
 class Widget(SQLModel, table=True):

@@ -17,7 +17,7 @@ from guanxi_shared.events import (
     publish_many,
 )
 from guanxi_shared.models import new_id, utcnow
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def touch(customer_id: str) -> dict:

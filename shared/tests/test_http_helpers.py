@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from guanxi_shared.csv_export import csv_response, neutralise
 from guanxi_shared.http_cache import etag
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def count_widgets(sessions) -> int:

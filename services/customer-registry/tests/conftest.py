@@ -3,9 +3,9 @@ from fastapi.testclient import TestClient
 
 from guanxi_registry.main import create_app
 from guanxi_registry.settings import Settings
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
-pytest_plugins = ["guanxi_shared.testing"]
+pytest_plugins = ["guanxi_testing.fixtures"]
 
 
 @pytest.fixture

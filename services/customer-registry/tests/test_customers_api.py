@@ -3,7 +3,7 @@ import json
 
 import anyio
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def new_customer(client, **over):

@@ -1,7 +1,7 @@
 """Importing phone contacts: CSV in UTF-8 or GBK, vCard, dry run, bad rows, size limit."""
 from contextlib import contextmanager
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 CSV = ("Name,Mobile Phone,E-mail Address,Company,Job Title,Birthday\n"
        "王芳,13800138000,wang@example.cn,华为技术有限公司,经理,1988-08-15\n"

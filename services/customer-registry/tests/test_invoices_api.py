@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 from guanxi_shared.db import local_today
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP_A = auth("rep", "rep-a", "team-1")
 REP_B = auth("rep", "rep-b", "team-1")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from guanxi_registry.main import create_app
 from guanxi_registry.settings import Settings
 from guanxi_shared.events import OutboxEvent
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 
 def test_purchase_events_carry_the_referrer(database_url):

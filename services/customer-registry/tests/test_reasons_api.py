@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from guanxi_registry.store.tables import Reason
 from guanxi_shared.reasons import seed_if_empty
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", "rep-a", "team-1")
 

@@ -1,7 +1,7 @@
 """The registry's resources through the app, on SQLite and PostgreSQL."""
 from datetime import UTC, datetime
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 HUAWEI = {"kind": "company", "name": "华为技术有限公司", "credit_code": "91440300708461136T",
           "phone": "0755 2878 0808", "industry": "通信", "region": "深圳",

@@ -9,9 +9,9 @@ import guanxi_engagement
 from guanxi_engagement.main import create_app
 from guanxi_engagement.settings import Settings
 from guanxi_shared.db import make_engine, make_sessionmaker, migrate
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
-pytest_plugins = ["guanxi_shared.testing"]
+pytest_plugins = ["guanxi_testing.fixtures"]
 
 
 class Provider:

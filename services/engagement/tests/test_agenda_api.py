@@ -1,5 +1,5 @@
 """The agenda with customer context, task handling, visits and their promised follow-ups."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", "rep-1")
 

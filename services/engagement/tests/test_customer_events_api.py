@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from guanxi_shared.events import OutboxEvent
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def rep():  # minted inside the frozen clock, so never expired

@@ -7,7 +7,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 
-from guanxi_shared.testing import free_port
+from guanxi_testing.fixtures import free_port
 
 
 class Inbox(Sink):

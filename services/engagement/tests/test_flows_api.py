@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,7 +1,7 @@
 """Gifts that fit the person: taboos by the recipient's native place and customs, categories
 matched with their synonyms, hobbies, and customers gone too long without a gift; the rep's
 week shows contacts' birthdays, lunar ones on this year's solar day."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def rep() -> dict:

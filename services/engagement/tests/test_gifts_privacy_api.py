@@ -1,7 +1,7 @@
 """Gifts with taboos and budgets, renewals, the calendar, resync and personal data."""
 import httpx
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", "rep-1")
 

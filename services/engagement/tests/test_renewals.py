@@ -7,7 +7,7 @@ from guanxi_engagement.domain.renewals import renewal_rate
 from guanxi_engagement.store.tables import Reason
 from guanxi_shared.periods import bounds, index_of, label
 from guanxi_shared.reasons import default_rows, seed_if_empty
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 @pytest.fixture(autouse=True)

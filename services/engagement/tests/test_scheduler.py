@@ -12,7 +12,7 @@ from guanxi_engagement.store.runs import run_day
 from guanxi_engagement.store.tables import Message, SchedulerRun
 from guanxi_shared.db import make_engine, make_sessionmaker
 from guanxi_shared.models import utcnow
-from guanxi_shared.testing import eventually
+from guanxi_testing.fixtures import eventually
 
 
 def runs(sessions) -> int:

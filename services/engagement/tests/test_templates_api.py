@@ -3,7 +3,7 @@ import pytest
 
 from guanxi_engagement.store.tables import Template
 from guanxi_shared.errors import Invalid
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 
 def new_template(client):

@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from guanxi_shared.events import OutboxEvent
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 REP = auth("rep", "rep-1")
 

@@ -1,7 +1,7 @@
 """Visits done right: the 21 visiting mistakes as the company checklist, the time limit and its
 outline, no visit closed without a next step (mistake 21), and the thank-you as a step."""
 from guanxi_engagement.domain.visits import MISTAKES, agenda_problem, plan_warnings, time_split
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", "rep-1")
 MANAGER = auth("manager", "mgr-1", team_id="team-1")

@@ -1,5 +1,5 @@
 """Lead times, working-day shifts and the official schedule through real daily runs."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def rep() -> dict:

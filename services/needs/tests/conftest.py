@@ -6,9 +6,9 @@ from guanxi_needs.main import create_app
 from guanxi_needs.settings import Settings
 from guanxi_shared.events import OutboxEvent
 from guanxi_shared.models import new_id, utcnow
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
-pytest_plugins = ["guanxi_shared.testing"]
+pytest_plugins = ["guanxi_testing.fixtures"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time_machine
 
 from guanxi_needs.jobs import housekeeping
 from guanxi_shared.models import new_id, utcnow
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def rep():

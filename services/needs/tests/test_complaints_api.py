@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from guanxi_needs.jobs import housekeeping
 from guanxi_needs.main import create_app
 from guanxi_needs.settings import Settings
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 OPENED = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """What needs publishes so that engagement can follow through: the MAN advice of an
 opportunity, each step a complaining customer is told about, and a goal reached."""
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 
 def test_man_advice_is_published_on_create_and_when_an_answer_changes(client, kit, customer):

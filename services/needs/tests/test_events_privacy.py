@@ -1,7 +1,7 @@
 """Registry events (reassign, merge, erase) and the privacy endpoints."""
 
 from guanxi_needs.store.read_model import resync
-from guanxi_shared.testing import assert_problem, auth, paged_registry
+from guanxi_testing.fixtures import assert_problem, auth, paged_registry
 
 
 def seed(client, customer_id="c1"):

@@ -1,5 +1,5 @@
 """Expectation management: staged goals reached and reported, satisfaction scored."""
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 
 def add_goal(client, **fields):

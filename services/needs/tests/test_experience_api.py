@@ -1,6 +1,6 @@
 """The customer experience map (客户体验地图): a product's touchpoints become dated care steps for
 each purchase, once, from the API or from the registry's purchase event."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 MAP = {"name": "4000G U盘 体验地图", "repurchase_after_days": 365, "touchpoints": [
     {"stage": "before", "kind": "visit", "title": "演示样品"},

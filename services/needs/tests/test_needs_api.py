@@ -1,5 +1,5 @@
 """The needs library through the API: record, classify, decide, history, analytics."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", sub="u-rep", team_id="t1")
 OTHER_REP = auth("rep", sub="u-other", team_id="t1")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from guanxi_needs.jobs import housekeeping
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 REP = auth("rep", sub="u-rep", team_id="t1")
 TEAMMATE = auth("rep", sub="u-mate", team_id="t1")

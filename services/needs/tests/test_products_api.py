@@ -1,6 +1,6 @@
 """Products (USP, FFAB, lifecycle), launch call lists ranked from needs and purchases, and the
 related / back-end suggestions on a customer's context."""
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 
 def manager():

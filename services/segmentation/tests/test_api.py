@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guanxi_segmentation.store.resync import resync
-from guanxi_shared.testing import assert_problem, auth, paged_registry
+from guanxi_testing.fixtures import assert_problem, auth, paged_registry
 
 SERVICE = auth("service", sub="service:registry")
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the service's business date

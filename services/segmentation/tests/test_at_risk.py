@@ -10,7 +10,7 @@ from sqlalchemy import select
 from guanxi_segmentation.main import create_app
 from guanxi_segmentation.settings import Settings
 from guanxi_shared.events import OutboxEvent
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 NOW = datetime.now(ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from guanxi_segmentation.main import create_app
 from guanxi_segmentation.settings import Settings
 from guanxi_shared.models import new_id
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 

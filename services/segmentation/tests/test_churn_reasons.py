@@ -6,7 +6,7 @@ import pytest
 
 from guanxi_segmentation.store.tables import Reason
 from guanxi_shared.reasons import default_rows, seed_if_empty
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 SERVICE = auth("service", sub="service:registry")
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()

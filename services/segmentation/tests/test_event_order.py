@@ -20,7 +20,7 @@ from guanxi_shared.events import (
     publish,
     publish_many,
 )
-from guanxi_shared.testing import SECRET, assert_problem, auth, eventually
+from guanxi_testing.fixtures import SECRET, assert_problem, auth, eventually
 
 SERVICE = auth("service", sub="service:registry")
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from guanxi_segmentation.domain.loyalty import attitude_score, classify
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 SERVICE = auth("service", sub="service:registry")

@@ -3,7 +3,7 @@ the per-owner summary."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.now(SHANGHAI)

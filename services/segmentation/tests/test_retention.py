@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from guanxi_shared.testing import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth
 
 SERVICE = auth("service", sub="service:registry")
 

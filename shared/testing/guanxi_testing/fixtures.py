@@ -1,6 +1,6 @@
 """Pytest fixtures shared by every service: SQLite and PostgreSQL databases, credentials.
 
-A service's conftest does `pytest_plugins = ["guanxi_shared.testing"]` and builds its app
+A service's conftest does `pytest_plugins = ["guanxi_testing.fixtures"]` and builds its app
 from the `database_url` fixture; every test then runs once on SQLite and once on PostgreSQL
 (skipped when no server answers, unless CI=true, where a missing server is an error).
 """
@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-from .auth import Principal, Role, mint_token
-from .db import make_engine, normalise_url
+from guanxi_shared.auth import Principal, Role, mint_token
+from guanxi_shared.db import make_engine, normalise_url
 
 TEST_SECRET = "test-internal-secret-" + uuid.uuid4().hex
 os.environ.setdefault("GUANXI_INTERNAL_SECRET", TEST_SECRET)
