@@ -7,7 +7,18 @@ from fastapi import FastAPI
 from guanxi_shared.app import create_service_app
 from guanxi_shared.client import ServiceClient
 
-from .api import calendar, context, gifts, messages, occasions, rules, runs, tasks, visits
+from .api import (
+    calendar,
+    context,
+    contracts,
+    gifts,
+    messages,
+    occasions,
+    rules,
+    runs,
+    tasks,
+    visits,
+)
 from .api import customer_events as customer_events_api
 from .api import flows as flow_api
 from .api import renewals as renewals_api
@@ -38,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Guanxi engagement",
         description="Calendar, greetings, revisits, visits, gifts, renewals and messages.",
         routers=[calendar.router, rules.router, runs.router, tasks.router, visits.router,
-                 gifts.router, messages.router, context.router, occasions.router,
+                 gifts.router, contracts.router, messages.router, context.router, occasions.router,
                  flow_api.router, renewals_api.router, customer_events_api.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,

@@ -1,4 +1,4 @@
-"""APScheduler jobs persisted in the database, run by one replica at a time.
+"""APScheduler running jobs.py's jobs, persisted in the database, on one replica at a time.
 
 On PostgreSQL a replica becomes the leader by holding `pg_try_advisory_lock` on a dedicated
 connection; when it dies the connection closes, the lock is released and another replica's
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -21,21 +20,17 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
 
-from guanxi_shared.models import utcnow
-
+from . import jobs
 from .channels import Channel
 from .settings import Settings
-from .store.calendar import log_warnings, schedule_warnings, work_calendar
-from .store.delivery import deliver_due
-from .store.runs import run_day
-from .store.tables import SchedulerRun
 
 log = logging.getLogger("guanxi.engagement.scheduler")
 JOBS_TABLE = "apscheduler_jobs"
 
 
 class Jobs:
-    """What the scheduled jobs do; module-level callables so the job store can pickle them."""
+    """What jobs.py's jobs run with. The job store pickles `daily_run` and `send_due` below by
+    their name in this module: keep them here, so that stored jobs still load."""
 
     sessions: sessionmaker
     settings: Settings
@@ -43,22 +38,11 @@ class Jobs:
 
 
 def daily_run(trigger: str = "scheduler") -> int:
-    settings = Jobs.settings
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    with Jobs.sessions() as session:
-        created = run_day(session=session, day=today, timezone=settings.timezone,
-                          greeting_hour=settings.greeting_hour)
-        warnings = schedule_warnings(work_calendar(session), today)
-        log_warnings(warnings, today)
-        session.add(SchedulerRun(run_on=today, trigger=trigger, created=created,
-                                 warnings=warnings))
-        session.commit()
-    return created
+    return jobs.daily_run(sessions=Jobs.sessions, settings=Jobs.settings, trigger=trigger)
 
 
 def send_due() -> dict[str, int]:
-    return deliver_due(sessions=Jobs.sessions, channels=Jobs.channels, now=utcnow(),
-                       timezone=Jobs.settings.timezone)
+    return jobs.send_due(sessions=Jobs.sessions, settings=Jobs.settings, channels=Jobs.channels)
 
 
 def start_jobs(engine: Engine, settings: Settings, *, paused: bool = False

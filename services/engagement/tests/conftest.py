@@ -119,9 +119,11 @@ def api_of():
 
 @pytest.fixture
 def session(database_url):
-    """A session on the migrated database, for store tests that call the store directly."""
+    """A session on the migrated database, for store tests that call the store directly;
+    segmentation subscribes, so what is published stays in the outbox to be read."""
     engine = make_engine(database_url)
     migrate(engine, Path(guanxi_engagement.__file__).parent / "migrations")
-    with make_sessionmaker(engine)() as session:
+    subscribers = {"segmentation": "http://segmentation.test"}
+    with make_sessionmaker(engine, subscribers=subscribers)() as session:
         yield session
     engine.dispose()

@@ -2,21 +2,19 @@
 the official schedules an admin loads for the years the calendar library does not know."""
 from __future__ import annotations
 
-from calendar import monthrange
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlmodel import select
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match
 
 from ..domain.calendar import WorkCalendar, date_in, festivals, official_days
 from ..domain.occasions import occurrence_in
-from ..schemas.rules import (
+from ..schemas.calendar import (
     CalendarEntry,
     CalendarRead,
     CompanyDateCreate,
@@ -25,9 +23,11 @@ from ..schemas.rules import (
     OfficialScheduleRead,
     ScheduleStatus,
 )
+from ..store import calendar as store
 from ..store.calendar import work_calendar
-from ..store.tables import CompanyDate, Occasion, OfficialSchedule
-from .deps import created, visible_customer
+from ..store.occasions import of_customer
+from ..store.tables import CompanyDate
+from .deps import tagged, visible_customer
 
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Year = Annotated[int, Path(ge=1901, le=2099)]
@@ -46,7 +46,7 @@ def get_calendar(session: DbSession, principal: CurrentPrincipal,
     days = [CalendarEntry(on=d.on, occasion=d.occasion, name=d.name, kind=d.kind)
             for d in [*festivals(year), *official_days(year, work)]]
     days += [CalendarEntry(on=date_in(year, c.month, c.day), occasion=c.id, name=c.name,
-                           kind="company") for c in session.scalars(select(CompanyDate))]
+                           kind="company") for c in store.company_dates(session)]
     if customer_id:
         customer = visible_customer(session, principal, customer_id)
         if customer.founded_on and customer.founded_on.year < year:
@@ -55,8 +55,7 @@ def get_calendar(session: DbSession, principal: CurrentPrincipal,
                 on=date_in(year, founded.month, founded.day), occasion="anniversary",
                 kind="anniversary",
                 name=f"{customer.name} {year - customer.founded_on.year} 周年"))
-        for occasion in session.scalars(select(Occasion).where(Occasion.customer_id
-                                                               == customer.id)):
+        for occasion in of_customer(session=session, customer_id=customer.id):
             on = occurrence_in(year, occurs_on=occasion.occurs_on,
                                recurs_yearly=occasion.recurs_yearly)
             if on is not None:
@@ -70,9 +69,7 @@ def get_calendar(session: DbSession, principal: CurrentPrincipal,
 @router.post("/company-dates", status_code=201)
 def add_company_date(body: CompanyDateCreate, session: DbSession, _: Writer,
                      response: Response) -> dict:
-    if body.day > monthrange(2024, body.month)[1]:
-        raise Invalid(f"{body.month}/{body.day} is not a date")
-    entity = created(session, CompanyDate.model_validate(body.model_dump()), response)
+    entity: CompanyDate = store.add_company_date(session=session, date_in=body)
     return entity.model_dump(mode="json")
 
 
@@ -108,35 +105,10 @@ def get_schedule(year: Year, session: DbSession, _: CurrentPrincipal,
                  response: Response) -> OfficialScheduleRead:
     """The year's days off and make-up working days, as loaded, from the library, or (not
     known) the statutory days off only."""
-    row = session.get(OfficialSchedule, str(year))
+    row = store.loaded_schedule(session, year)
     if row is not None:
-        set_etag(response, row.id, row.version)
+        tagged(response, row)
     return schedule_of(work_calendar(session), year)
-
-
-def _checked(year: int, body: OfficialScheduleLoad) -> list[dict]:
-    errors = []
-    seen: dict = {}
-    for field, days, work in (("days_off", body.days_off, False),
-                              ("workdays", body.workdays, True)):
-        for i, day in enumerate(days):
-            problem = None
-            if day.on.year != year:
-                problem = f"{day.on} is not in {year}"
-            elif day.on in seen:
-                problem = (f"{day.on} is listed twice" if seen[day.on] == work
-                           else f"{day.on} cannot be both a day off and a working day")
-            elif work and day.on.weekday() < 5:
-                problem = f"{day.on} is a weekday: a make-up working day (调休) is a weekend day"
-            if problem:
-                errors.append({"loc": ["body", field, str(i), "on"], "field": f"{field}.{i}.on",
-                               "type": "value_error", "msg": problem})
-            seen.setdefault(day.on, work)
-    if errors:
-        raise Invalid("; ".join(e["msg"] for e in errors), errors=errors)
-    return [{"on": d.on.isoformat(), "name": d.name, "work": work}
-            for days, work in ((body.days_off, False), (body.workdays, True))
-            for d in sorted(days, key=lambda d: d.on)]
 
 
 @router.put("/official/{year}", response_model=OfficialScheduleRead)
@@ -145,25 +117,19 @@ def load_schedule(year: Year, body: OfficialScheduleLoad, session: DbSession,
                   ) -> OfficialScheduleRead:
     """Load (or replace) a year's official schedule: it takes precedence over the calendar
     library's for that year. Admin only; send If-Match to replace one you read."""
-    days = _checked(year, body)
-    row = session.get(OfficialSchedule, str(year))
-    if row is None:
-        row = OfficialSchedule(id=str(year), year=year, days=days, loaded_by=principal.sub)
-    else:
+    row = store.loaded_schedule(session, year)
+    if row is not None:
         check_if_match(request, row.id, row.version)
-        row.days, row.loaded_by, row.version = days, principal.sub, row.version + 1
-    session.add(row)
-    session.commit()
-    set_etag(response, row.id, row.version)
+    tagged(response, store.load_schedule(session=session, year=year, schedule_in=body,
+                                         loaded_by=principal.sub))
     return schedule_of(work_calendar(session), year)
 
 
 @router.delete("/official/{year}", status_code=204)
 def unload_schedule(year: Year, session: DbSession, _: Admin, request: Request) -> Response:
     """Drop a loaded schedule: the year goes back to the library's (or to not known)."""
-    row = session.get(OfficialSchedule, str(year))
+    row = store.loaded_schedule(session, year)
     if row is not None:
         check_if_match(request, row.id, row.version)
-        session.delete(row)
-        session.commit()
+        store.unload_schedule(session=session, row=row)
     return Response(status_code=204)

@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import select
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import Role, require_roles
 from guanxi_shared.models import utcnow
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery
 
-from ..schemas.rules import RunCreate, RunRead, RunRecord, RunRecordPage
-from ..store.calendar import log_warnings, schedule_warnings, work_calendar
+from ..schemas.runs import RunCreate, RunRead, RunRecord, RunRecordPage
 from ..store.delivery import deliver_due
 from ..store.privacy import erase_customer, export_customer
 from ..store.resync import resync
-from ..store.runs import run_day
-from ..store.tables import SchedulerRun
+from ..store.runs import record_run, runs_page
 from .deps import settings_of
 
 router = APIRouter(tags=["operations"])
@@ -27,12 +24,9 @@ def run_now(body: RunCreate, session: DbSession, request: Request) -> RunRead:
     """Run every rule for a date now (as the scheduler does daily), then send what is due.
     The run is recorded with its warnings (a missing official holiday schedule)."""
     settings = settings_of(request)
-    created = run_day(session=session, day=body.on, timezone=settings.timezone,
-                      greeting_hour=settings.greeting_hour)
-    warnings = schedule_warnings(work_calendar(session), body.on)
-    log_warnings(warnings, body.on)
-    session.add(SchedulerRun(run_on=body.on, trigger="api", created=created, warnings=warnings))
-    session.commit()
+    created, warnings = record_run(session=session, day=body.on, trigger="api",
+                                   timezone=settings.timezone,
+                                   greeting_hour=settings.greeting_hour)
     sent = deliver_due(sessions=request.app.state.sessions, channels=request.app.state.channels,
                        now=utcnow(), timezone=settings.timezone) if body.send else {}
     return RunRead(on=body.on, created=created, sent=sent, warnings=warnings)
@@ -41,8 +35,7 @@ def run_now(body: RunCreate, session: DbSession, request: Request) -> RunRead:
 @router.get("/v1/runs", response_model=RunRecordPage, dependencies=[Operator])
 def list_runs(session: DbSession, page: PageQuery) -> RunRecordPage:
     """The daily runs, newest first: how many occurrences each created, and its warnings."""
-    rows, cursor = paginate(session, select(SchedulerRun), sort=SchedulerRun.created_at,
-                            key=SchedulerRun.id, page=page, descending=True)
+    rows, cursor = runs_page(session=session, page=page)
     return RunRecordPage(items=[RunRecord.model_validate(r, from_attributes=True)
                                 for r in rows], next_cursor=cursor)
 

@@ -10,12 +10,10 @@ from sqlmodel import Session
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.db import local_today
-from guanxi_shared.errors import Conflict
-from guanxi_shared.http_cache import set_etag
-from guanxi_shared.models import Day, InputModel
-from guanxi_shared.pagination import PageQuery, paginate, where_given, where_within
+from guanxi_shared.http_cache import check_if_match
+from guanxi_shared.models import Day
+from guanxi_shared.pagination import PageQuery
 
-from ..domain.flows import MAN_PREFIX
 from ..schemas.tasks import (
     AgendaItem,
     AgendaRead,
@@ -28,26 +26,18 @@ from ..schemas.tasks import (
     TaskReassign,
     TaskReschedule,
 )
+from ..store import tasks as store
 from ..store.tables import Task
-from ..store.tasks import agenda, agenda_birthdays, customer_briefs, visible_tasks
-from ..store.touches import publish_touch, task_kind
-from .deps import created, first_or_404, save_update, settings_of, visible_customer
+from .deps import settings_of, tagged, visible_customer
 
 router = APIRouter(tags=["tasks"])
-
-
-def visible_task(session: Session, principal: Principal, task_id: str) -> Task:
-    return first_or_404(session, visible_tasks(principal).where(Task.id == task_id), "Task",
-                        task_id)
 
 
 @router.post("/v1/tasks", response_model=TaskRead, status_code=201)
 def create_task(body: TaskCreate, session: DbSession, principal: Writer,
                 response: Response) -> Task:
     customer = visible_customer(session, principal, body.customer_id)
-    task = Task.model_validate({**body.model_dump(mode="json"), "subject_id": body.customer_id,
-                                "assignee_id": body.assignee_id or customer.owner_id})
-    return created(session, task, response)
+    return tagged(response, store.create(session=session, customer=customer, task_in=body))
 
 
 @router.get("/v1/tasks", response_model=TaskPage)
@@ -63,13 +53,10 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                recommendation: Annotated[Recommendation | None, Query(
                    description="Tasks following an opportunity's MAN advice")] = None,
                ) -> TaskPage:
-    stmt = visible_tasks(principal)
-    stmt = where_given(stmt, (Task.customer_id, customer_id),
-                       (Task.assignee_id, assignee_id), (Task.status, status),
-                       (Task.rule_id, rule_id),
-                       (Task.rule_id, MAN_PREFIX + recommendation if recommendation else None))
-    stmt = where_within(stmt, Task.due_on, due_from, due_to)
-    rows, cursor = paginate(session, stmt, sort=Task.id, key=Task.id, page=page)
+    rows, cursor = store.list_page(session=session, principal=principal, page=page, filters={
+        "customer_id": customer_id, "assignee_id": assignee_id, "status": status,
+        "rule_id": rule_id, "recommendation": recommendation, "due_from": due_from,
+        "due_to": due_to})
     return TaskPage(items=[TaskRead.model_validate(t, from_attributes=True) for t in rows],
                     next_cursor=cursor)
 
@@ -77,43 +64,38 @@ def list_tasks(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
 @router.get("/v1/tasks/{task_id}", response_model=TaskRead)
 def get_task(task_id: str, session: DbSession, principal: CurrentPrincipal,
              response: Response) -> Task:
-    task = visible_task(session, principal, task_id)
-    set_etag(response, task.id, task.version)
+    return tagged(response, store.get_visible(session=session, principal=principal,
+                                              task_id=task_id))
+
+
+def _open_task(session: Session, principal: Principal, task_id: str, request: Request) -> Task:
+    task = store.get_visible(session=session, principal=principal, task_id=task_id)
+    check_if_match(request, task.id, task.version)
     return task
-
-
-def _change_open_task(task_id: str, body: InputModel, session: Session, principal: Principal,
-                      request: Request, response: Response, **extra) -> Task:
-    task = visible_task(session, principal, task_id)
-    if task.status != "open":
-        raise Conflict(f"Task {task_id} is already {task.status}")
-    for key, value in extra.items():
-        setattr(task, key, value)
-    return save_update(session, task, body, request, response)
 
 
 @router.post("/v1/tasks/{task_id}/complete", response_model=TaskRead)
 def complete_task(task_id: str, body: TaskComplete, session: DbSession, principal: Writer,
                   request: Request, response: Response) -> Task:
     """Done, with the outcome and the result check (结果检查); a touch of the customer."""
-    task = visible_task(session, principal, task_id)
-    if task.status == "open":
-        publish_touch(session, customer_id=task.customer_id, contact_id=task.contact_id,
-                      kind=task_kind(task.kind), source_id=task.id)
-    return _change_open_task(task_id, body, session, principal, request, response,
-                             status="done")
+    task = _open_task(session, principal, task_id, request)
+    return tagged(response, store.complete(session=session, task=task, task_in=body))
 
 
 @router.post("/v1/tasks/{task_id}/reschedule", response_model=TaskRead)
 def reschedule_task(task_id: str, body: TaskReschedule, session: DbSession, principal: Writer,
                     request: Request, response: Response) -> Task:
-    return _change_open_task(task_id, body, session, principal, request, response)
+    task = _open_task(session, principal, task_id, request)
+    return tagged(response, store.change_open(session=session, task=task,
+                                              changes=body.model_dump(exclude_unset=True)))
 
 
 @router.post("/v1/tasks/{task_id}/reassign", response_model=TaskRead)
 def reassign_task(task_id: str, body: TaskReassign, session: DbSession, principal: Writer,
                   request: Request, response: Response) -> Task:
-    return _change_open_task(task_id, body, session, principal, request, response)
+    task = _open_task(session, principal, task_id, request)
+    return tagged(response, store.change_open(session=session, task=task,
+                                              changes=body.model_dump(exclude_unset=True)))
 
 
 @router.get("/v1/agenda", response_model=AgendaRead)
@@ -128,14 +110,15 @@ def get_agenda(session: DbSession, principal: CurrentPrincipal, request: Request
     length = timedelta(days=6 if span == "week" else 0)
     end = start + length if start <= date.max - length else date.max
     who = assignee_id or principal.sub
-    tasks = agenda(session=session, principal=principal, assignee_id=who, start=start,
-                   end=end, limit=limit)
-    briefs = customer_briefs(session=session, customer_ids=list({t.customer_id for t in tasks}),
-                             on=start, occasion_days=settings_of(request).upcoming_occasion_days)
+    tasks = store.agenda(session=session, principal=principal, assignee_id=who, start=start,
+                         end=end, limit=limit)
+    briefs = store.customer_briefs(
+        session=session, customer_ids=list({t.customer_id for t in tasks}), on=start,
+        occasion_days=settings_of(request).upcoming_occasion_days)
     items = [AgendaItem(task=TaskRead.model_validate(t, from_attributes=True),
                         customer=CustomerBrief.model_validate(briefs[t.customer_id])
                         if t.customer_id in briefs else None) for t in tasks]
-    birthdays = agenda_birthdays(session=session, principal=principal, owner_id=who,
-                                 start=start, end=end)
+    birthdays = store.agenda_birthdays(session=session, principal=principal, owner_id=who,
+                                       start=start, end=end)
     return AgendaRead(assignee_id=who, start=start, end=end, items=items,
                       birthdays=birthdays)

@@ -1,10 +1,10 @@
-"""Rules (关怀规则) and the calendar as clients write and read them."""
+"""Rules (关怀规则) as clients write and read them."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
@@ -86,97 +86,3 @@ class RuleRead(BaseModel):
 
 
 RulePage = Page[RuleRead]
-
-
-class RunCreate(InputModel):
-    on: date = Field(description="The business date to run (company timezone), in the years "
-                                 "the calendar covers (1901 to 2099)")
-    send: bool = Field(default=True, description="Also send the messages now due")
-
-    @field_validator("on")
-    @classmethod
-    def in_calendar(cls, value: date) -> date:
-        # Lunar dates are computed for these years only; lead times and cadences stay clear
-        # of date.min and date.max.
-        if not 1901 <= value.year <= 2099:
-            raise ValueError("the date must be between 1901 and 2099")
-        return value
-
-
-class RunRead(BaseModel):
-    on: date
-    created: int
-    sent: dict[str, int]
-    warnings: list[str] = Field(description="E.g. next year's official holiday schedule is "
-                                "not known yet")
-
-
-class RunRecord(BaseModel):
-    id: str
-    run_on: date
-    trigger: str = Field(description="scheduler, catch-up or api")
-    created: int
-    warnings: list[str]
-    created_at: datetime
-
-
-RunRecordPage = Page[RunRecord]
-
-
-class CalendarEntry(BaseModel):
-    on: date
-    occasion: str
-    name: str
-    kind: str
-
-
-ScheduleSource = Literal["loaded", "library", "statutory"]
-
-
-class CalendarRead(BaseModel):
-    year: int
-    schedule_known: bool = Field(description="The official holiday schedule (days off and "
-                                 "调休 working days) of the year is known")
-    schedule_source: ScheduleSource = Field(
-        description="loaded by an admin, from the calendar library, or (not known) only the "
-                    "statutory days off")
-    days: list[CalendarEntry]
-
-
-class OfficialDayIn(InputModel):
-    on: date
-    name: str = Field(default="", max_length=50, description="e.g. 国庆节")
-
-
-class OfficialScheduleLoad(InputModel):
-    """A year's official schedule as the State Council published it (国务院办公厅关于...放假
-    安排的通知): every day off, and the make-up working days (调休上班)."""
-
-    days_off: list[OfficialDayIn] = Field(min_length=1, max_length=120)
-    workdays: list[OfficialDayIn] = Field(default_factory=list, max_length=30,
-                                          description="Saturdays or Sundays worked (调休)")
-
-
-class OfficialDayRead(BaseModel):
-    on: date
-    name: str
-
-
-class OfficialScheduleRead(BaseModel):
-    year: int
-    known: bool
-    source: ScheduleSource
-    days_off: list[OfficialDayRead]
-    workdays: list[OfficialDayRead]
-
-
-class ScheduleStatus(BaseModel):
-    year: int
-    known: bool
-    source: ScheduleSource
-
-
-class CompanyDateCreate(InputModel):
-    name: str = Field(min_length=1, max_length=100)
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)

@@ -3,17 +3,22 @@ the usual delivery: consent, quiet hours, caps), attendance as touches, follow-u
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.errors import Conflict
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
-from guanxi_shared.models import UTCDateTime
+from guanxi_shared.models import UTCDateTime, utcnow
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
+from ..schemas.customer_events import CustomerEventCreate, CustomerEventUpdate, InviteRequest
 from .audience import audience_filter
 from .event_tables import CustomerEvent, EventInvitation
+from .records import add, change, first_or_404, get_or_404
 from .sql import insert_ignore, sequential_ids
 from .tables import ContactRef, CustomerRef, Message, Task
 
@@ -172,3 +177,104 @@ def invitation_rows(session: Session, invitations: list[EventInvitation]) -> lis
                Message.rule_id.in_({i.event_id for i in invitations})))}
     return [{**i.model_dump(), "contact_name": names.get(i.contact_id),
              "announcement": statuses.get((i.event_id, i.contact_id))} for i in invitations]
+
+
+def with_counts(session: Session, events: list[CustomerEvent]) -> list[dict]:
+    """The events as read, each with its invitation counts (one query)."""
+    found = counts(session, [e.id for e in events])
+    return [{**e.model_dump(), "counts": found[e.id]} for e in events]
+
+
+def create(*, session: Session, event_in: CustomerEventCreate,
+           created_by: str) -> CustomerEvent:
+    return add(session, CustomerEvent.model_validate({**event_in.model_dump(),
+                                                      "created_by": created_by}))
+
+
+def get(*, session: Session, event_id: str) -> CustomerEvent:
+    return get_or_404(session, CustomerEvent, event_id, "Event")
+
+
+def list_page(*, session: Session, page: PageParams,
+              status: str | None) -> tuple[list[CustomerEvent], str | None]:
+    stmt = where_given(select(CustomerEvent), (CustomerEvent.status, status))
+    return paginate(session, stmt, sort=CustomerEvent.id, key=CustomerEvent.id, page=page)
+
+
+def _open(event: CustomerEvent) -> None:
+    if event.status == "cancelled":
+        raise Conflict(f"Event {event.id} is cancelled")
+
+
+def update_event(*, session: Session, event: CustomerEvent,
+                 event_in: CustomerEventUpdate) -> CustomerEvent:
+    """Change the details, mark it held (no-shows who accepted get a follow-up task) or
+    cancelled (invitations not yet sent are withdrawn). A cancelled event stays so."""
+    _open(event)
+    given = event_in.model_dump(exclude_unset=True)
+    if given.get("status") == "held" and event.status == "held":
+        given.pop("status")
+    for key, value in given.items():
+        setattr(event, key, value)
+    if given.get("status") == "cancelled":
+        withdraw_announcements(session, event)
+    elif given.get("status") == "held":
+        follow_up_no_shows(session, event, utcnow())
+    return change(session, event, {})
+
+
+def invite_audience(*, session: Session, event: CustomerEvent, principal: Principal,
+                    invite_in: InviteRequest, now: datetime) -> int:
+    """Invite (see `invite`) to an event neither cancelled nor held yet."""
+    _open(event)
+    if event.status == "held":
+        raise Conflict(f"Event {event.id} has already been held")
+    invited = invite(session, event=event, principal=principal, roles=invite_in.roles, now=now,
+                     audience=invite_in.model_dump(exclude={"roles"}, exclude_none=True))
+    session.commit()
+    return invited
+
+
+def invitations_page(*, session: Session, principal: Principal, event: CustomerEvent,
+                     page: PageParams, filters: dict[str, Any]) -> tuple[list[dict], str | None]:
+    """The guest list (a rep sees their customers' guests), with names and announcements."""
+    stmt = visible_invitations(principal).where(EventInvitation.event_id == event.id)
+    stmt = where_given(stmt, (EventInvitation.rsvp, filters.get("rsvp")),
+                       (EventInvitation.attended, filters.get("attended")),
+                       (EventInvitation.customer_id, filters.get("customer_id")))
+    rows, cursor = paginate(session, stmt, sort=EventInvitation.id, key=EventInvitation.id,
+                            page=page)
+    return invitation_rows(session, rows), cursor
+
+
+def get_invitation(*, session: Session, principal: Principal, event: CustomerEvent,
+                   invitation_id: str) -> EventInvitation:
+    return first_or_404(session, visible_invitations(principal).where(
+        EventInvitation.event_id == event.id, EventInvitation.id == invitation_id),
+        "Invitation", invitation_id)
+
+
+def answer(*, session: Session, event: CustomerEvent, invitation: EventInvitation,
+           rsvp: str) -> dict:
+    """Record the guest's answer; a yes beyond the event's capacity is refused."""
+    _open(event)
+    if rsvp == "yes" and invitation.rsvp != "yes" and event.capacity is not None:
+        accepted = session.scalar(select(func.count()).select_from(EventInvitation).where(
+            EventInvitation.event_id == event.id, EventInvitation.rsvp == "yes")) or 0
+        if accepted >= event.capacity:
+            raise Conflict(f"Event {event.id} is full: {accepted} of {event.capacity} places "
+                           "taken")
+    change(session, invitation, {"rsvp": rsvp, "rsvp_at": utcnow()})
+    return invitation_rows(session, [invitation])[0]
+
+
+def attend(*, session: Session, event: CustomerEvent, principal: Principal,
+           invitation_ids: list[str]) -> tuple[int, int, int]:
+    """Mark guests present (see `mark_attended`) once the event has started."""
+    _open(event)
+    if event.starts_at.date() > utcnow().date():
+        raise Conflict(f"Event {event.id} has not started yet")
+    marked = mark_attended(session, event=event, principal=principal,
+                           invitation_ids=invitation_ids, now=utcnow())
+    session.commit()
+    return marked

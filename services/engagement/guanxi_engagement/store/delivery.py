@@ -11,15 +11,12 @@ from sqlalchemy.orm import sessionmaker
 from ..channels import Channel, Outgoing
 from ..domain.respect import QuietHours, block_reason
 from ..domain.templates import render
-from .tables import Consent, ContactRef, CustomerRef, Message, Occasion, Policy, Template
+from .policy import current_policy
+from .tables import Consent, ContactRef, CustomerRef, Message, Occasion, Template
 from .touches import publish_touch
 
 log = logging.getLogger("guanxi.engagement.delivery")
 ADDRESS = {"email": "email", "sms": "phone", "wechat": "wechat"}
-
-
-def current_policy(session) -> Policy:
-    return session.get(Policy, "default") or Policy()
 
 
 def _claim(session, message_id: str) -> bool:

@@ -18,7 +18,8 @@ from guanxi_shared.models import new_id, utcnow
 
 from ..domain import flows as rules
 from .audience import audience_filter
-from .flow_tables import FlowMark, FlowPolicy, ReferralRef, RiskEpisode
+from .flow_tables import FlowMark, ReferralRef, RiskEpisode
+from .policy import flow_policy
 from .sql import insert_ignore
 from .tables import Consent, ContactRef, CustomerRef, Message, PurchaseFact, Rule, Task
 from .triggers import MESSAGE_CHANNELS
@@ -45,10 +46,6 @@ def merge_customer(session: Session, *, old: str, new: str) -> None:
         session.execute(update(RiskEpisode).where(RiskEpisode.customer_id == old)
                         .values(customer_id=new))
     session.execute(delete(RiskEpisode).where(RiskEpisode.customer_id == old))
-
-
-def flow_policy(session: Session) -> FlowPolicy:
-    return session.get(FlowPolicy, "default") or FlowPolicy()
 
 
 def mark(session: Session, flow: str, key: str, customer_id: str) -> bool:

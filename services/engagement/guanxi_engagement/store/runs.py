@@ -1,7 +1,7 @@
 """The daily run: every active rule turns into tasks and messages for one day, set-based.
 
-A dated trigger (store/triggers.py says which, and what each asks) has an event day D; its occurrence is due on D minus the rule's lead time
-(days_before), moved off rest days by the company's working-day policy for tasks and for
+A dated trigger (store/triggers.py says which, and what each asks) has an event day D; its
+occurrence is due on D minus the rule's lead time (days_before), moved off rest days by the company's working-day policy for tasks and for
 messages other than greetings (a greeting for the day is sent on the day). The run on a day
 looks ahead by the lead time plus the longest shift, and creates what is due that day, and
 what fell due earlier but was not created (new rule, longer lead time, missed run) while its
@@ -21,13 +21,14 @@ from sqlalchemy import and_, exists, literal, null, select, true
 from sqlmodel import Session
 
 from guanxi_shared.models import UTCDateTime, utcnow
+from guanxi_shared.pagination import PageParams, paginate
 
 from ..domain.calendar import MAX_SHIFT, Direction, WorkCalendar, due_events
 from .audience import audience_filter
-from .calendar import work_calendar
-from .delivery import current_policy
+from .calendar import log_warnings, schedule_warnings, work_calendar
+from .policy import current_policy
 from .sql import insert_ignore, not_stored, sequential_ids
-from .tables import Message, Rule, RuleDay, Task
+from .tables import Message, Rule, RuleDay, SchedulerRun, Task
 from .triggers import MESSAGE_CHANNELS, TRIGGERS, Trigger, co, cu, joined
 
 SendAt = Callable[[date], datetime]
@@ -152,3 +153,21 @@ def run_mass_greeting(*, session: Session, channel: str, kind: str, occasion: st
                        direction="keep", trigger=MASS)
     session.commit()
     return created
+
+
+def record_run(*, session: Session, day: date, trigger: str, timezone: str,
+               greeting_hour: int) -> tuple[int, list[str]]:
+    """The daily run for `day`, recorded with its warnings (a missing official holiday
+    schedule): (occurrences created, warnings)."""
+    created = run_day(session=session, day=day, timezone=timezone, greeting_hour=greeting_hour)
+    warnings = schedule_warnings(work_calendar(session), day)
+    log_warnings(warnings, day)
+    session.add(SchedulerRun(run_on=day, trigger=trigger, created=created, warnings=warnings))
+    session.commit()
+    return created, warnings
+
+
+def runs_page(*, session: Session, page: PageParams) -> tuple[list[SchedulerRun], str | None]:
+    """The daily runs, newest first."""
+    return paginate(session, select(SchedulerRun), sort=SchedulerRun.created_at,
+                    key=SchedulerRun.id, page=page, descending=True)

@@ -1,20 +1,27 @@
-"""Tasks and the agenda (日程): queries that respect who may see which customer."""
+"""Tasks and the agenda (日程): a rep's calls, visits, gifts and messages, seen as the
+caller may see their customers."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.errors import Conflict
+from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
+from ..domain.flows import MAN_PREFIX
 from ..domain.gifts import gift_overdue
+from ..schemas.tasks import TaskComplete, TaskCreate
 from .birthdays import birthdays_between
-from .delivery import current_policy
 from .gifts import last_gift_days
 from .occasions import upcoming_occasions
+from .policy import current_policy
+from .records import add, change, first_or_404
 from .tables import ContactRef, CustomerRef, OpenNeed, PurchaseFact, Task
-from .touches import last_touches
+from .touches import last_touches, publish_touch, task_kind
 
 FOLLOW_UP_RULE = "visit-follow-up"
 
@@ -95,3 +102,41 @@ def agenda_birthdays(*, session: Session, principal: Principal, owner_id: str, s
     if condition is not None:
         customers = and_(customers, condition)
     return birthdays_between(session, start=start, end=end, customers=customers)
+
+
+def get_visible(*, session: Session, principal: Principal, task_id: str) -> Task:
+    return first_or_404(session, visible_tasks(principal).where(Task.id == task_id), "Task",
+                        task_id)
+
+
+def create(*, session: Session, customer: CustomerRef, task_in: TaskCreate) -> Task:
+    """A task by hand, for the customer's owner unless it names someone."""
+    return add(session, Task.model_validate({
+        **task_in.model_dump(mode="json"), "subject_id": customer.id,
+        "assignee_id": task_in.assignee_id or customer.owner_id}))
+
+
+def list_page(*, session: Session, principal: Principal, page: PageParams,
+              filters: dict[str, Any]) -> tuple[list[Task], str | None]:
+    recommendation = filters.get("recommendation")
+    stmt = where_given(visible_tasks(principal), (Task.customer_id, filters.get("customer_id")),
+                       (Task.assignee_id, filters.get("assignee_id")),
+                       (Task.status, filters.get("status")), (Task.rule_id, filters.get("rule_id")),
+                       (Task.rule_id, MAN_PREFIX + recommendation if recommendation else None))
+    stmt = where_within(stmt, Task.due_on, filters.get("due_from"), filters.get("due_to"))
+    return paginate(session, stmt, sort=Task.id, key=Task.id, page=page)
+
+
+def change_open(*, session: Session, task: Task, changes: dict[str, Any]) -> Task:
+    if task.status != "open":
+        raise Conflict(f"Task {task.id} is already {task.status}")
+    return change(session, task, changes)
+
+
+def complete(*, session: Session, task: Task, task_in: TaskComplete) -> Task:
+    """Done, with the outcome and the result check; a touch of the customer."""
+    if task.status == "open":
+        publish_touch(session, customer_id=task.customer_id, contact_id=task.contact_id,
+                      kind=task_kind(task.kind), source_id=task.id)
+    return change_open(session=session, task=task, changes={
+        "status": "done", **task_in.model_dump(exclude_unset=True)})
