@@ -52,14 +52,34 @@ def row(metric: str, value: float, unit: str, target: float | None = None,
             "lower_is_better": lower_is_better, "pass": passed}
 
 
-def report(benchmark: str, rows: list[dict]) -> None:
-    """Print the rows as a table and write bench/results/<benchmark>.json."""
+def report(benchmark: str, rows: list[dict], **extra: object) -> None:
+    """Print the rows as a table and write bench/results/<benchmark>.json (with `extra`)."""
     RESULTS.mkdir(exist_ok=True)
     result = {"benchmark": benchmark, "date": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "rows": rows}
+              "machine": machine(), "rows": rows, **extra}
     (RESULTS / f"{benchmark}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"\n{benchmark}")
     for r in rows:
         target = "" if r["target"] is None else f"(target {'<=' if r['lower_is_better'] else '>='} {r['target']} {r['unit']})"
         verdict = {True: "PASS", False: "FAIL", None: ""}[r["pass"]]
         print(f"  {r['metric']:<55} {r['value']:>12,.3f} {r['unit']:<6} {target} {verdict}")
+
+
+# The scale benchmarks (bench/scale_*.py, `make bench ARGS=scale`): each measures both sizes,
+# (customers, purchases), and reports the larger one's figures with how much each grew.
+_SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+SCALE_SIZES = [(int(100_000 * _SCALE), int(1_000_000 * _SCALE)),
+               (int(1_000_000 * _SCALE), int(10_000_000 * _SCALE))]
+
+
+def grown(small: list[dict], big: list[dict]) -> list[dict]:
+    """The big size's rows, each with the small size's value and the factor between them."""
+    return [{**b, "small": s["value"], "growth": round(b["value"] / max(s["value"], 1e-9), 1)}
+            for s, b in zip(small, big, strict=True)]
+
+
+def reset_schema(engine) -> None:
+    """An empty PostgreSQL database again: the previous size's tables go in one statement."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")

@@ -1,4 +1,7 @@
-"""`make bench`: every benchmark in its own process, then one results table (file and README)."""
+"""`make bench`: every benchmark in its own process, then the results tables (file and README).
+
+The scale benchmarks (bench/scale_*.py: 100,000 and 1,000,000 customers on PostgreSQL, some
+minutes each) run only when asked for, `make bench ARGS=scale`, and have their own table."""
 from __future__ import annotations
 
 import json
@@ -20,13 +23,22 @@ from guanxi_testing.fixtures import (
 
 BENCH = Path(__file__).parent
 README = BENCH.parent / "README.md"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+MARKS = {False: ("<!-- bench:start -->", "<!-- bench:end -->"),
+         True: ("<!-- bench-scale:start -->", "<!-- bench-scale:end -->")}
+SCALE = "scale"
+
+
+def is_scale(name: str) -> bool:
+    return name.startswith(SCALE)
 
 
 def scripts(names: list[str]) -> list[Path]:
-    """Every benchmark, or only those named on the command line (`bench/run.py load`)."""
+    """Every benchmark but the scale ones, or those named on the command line
+    (`bench/run.py load`; `scale` names every scale benchmark)."""
     found = sorted(p for p in BENCH.glob("*.py") if p.name not in {"_common.py", "run.py"})
-    return [p for p in found if not names or p.stem in names]
+    if not names:
+        return [p for p in found if not is_scale(p.stem)]
+    return [p for p in found if p.stem in names or (SCALE in names and is_scale(p.stem))]
 
 
 def cpu_busy(seconds: float = 1.0) -> float | None:
@@ -65,9 +77,10 @@ def run(script: Path, *args: str) -> tuple[int, float]:
 
 
 def variants(script: Path) -> Iterator[tuple[str, list[str]]]:
-    """SQLite always; PostgreSQL too, on a fresh database, when a server answers and the
-    benchmark takes `--postgres URL`."""
-    yield script.stem, []
+    """SQLite (but for a scale benchmark); PostgreSQL too, on a fresh database, when a server
+    answers and the benchmark takes `--postgres URL`."""
+    if not is_scale(script.stem):
+        yield script.stem, []
     if '"--postgres"' in script.read_text() and postgres_available():
         url = create_postgres_database(f"gx_bench_{script.stem}")
         try:
@@ -82,33 +95,53 @@ def fmt_target(r: dict) -> str:
     return f"{'≤' if r.get('lower_is_better', True) else '≥'} {r['target']:,} {r['unit']}"
 
 
-def table(results: list[dict], failures: dict[str, int]) -> str:
-    info = machine()
-    lines = [f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {info['cpus']} cores, "
-             f"{info['memory_gib']} GiB memory, Python {info['python']}.", "",
-             "| benchmark | metric | value | target | pass |", "|---|---|---|---|---|"]
+def verdict(r: dict) -> str:
+    return {True: "✅", False: "❌", None: ""}[r.get("pass")]
+
+
+def table(results: list[dict], failures: dict[str, int | str]) -> str:
+    lines = ["| benchmark | metric | value | target | pass |", "|---|---|---|---|---|"]
     for result in results:
-        for r in result["rows"]:
-            verdict = {True: "✅", False: "❌", None: ""}[r.get("pass")]
-            lines.append(f"| {result['benchmark']} | {r['metric']} | {r['value']:,} {r['unit']} "
-                         f"| {fmt_target(r)} | {verdict} |")
-    lines += [f"| {name} | benchmark failed (exit {code}) | | | ❌ |"
-              for name, code in failures.items()]
-    return "\n".join(lines) + "\n"
+        lines += [f"| {result['benchmark']} | {r['metric']} | {r['value']:,} {r['unit']} "
+                  f"| {fmt_target(r)} | {verdict(r)} |" for r in result["rows"]]
+    return "\n".join(lines + failed(failures, 2)) + "\n"
 
 
-def update_readme(text: str) -> None:
+def scale_table(results: list[dict], failures: dict[str, int | str]) -> str:
+    """Each figure at the small and the large size, and how many times it grew."""
+    sizes = next((r["sizes"] for r in results if "sizes" in r),
+                 [[100_000, 1_000_000], [1_000_000, 10_000_000]])
+    small, big = (f"{c:,} customers / {p:,} purchases" for c, p in sizes)
+    lines = [f"| benchmark | metric | {small} | {big} | growth | target | pass |",
+             "|---|---|---|---|---|---|---|"]
+    for result in results:
+        lines += [f"| {result['benchmark']} | {r['metric']} | {r['small']:,} {r['unit']} "
+                  f"| {r['value']:,} {r['unit']} | ×{r['growth']} | {fmt_target(r)} "
+                  f"| {verdict(r)} |" for r in result["rows"]]
+    return "\n".join(lines + failed(failures, 4)) + "\n"
+
+
+def failed(failures: dict[str, int | str], blanks: int) -> list[str]:
+    return [f"| {name} | benchmark failed ({code if isinstance(code, str) else f'exit {code}'}) "
+            f"|{' |' * blanks} ❌ |" for name, code in failures.items()]
+
+
+def update_readme(text: str, scale: bool) -> None:
+    start, end = MARKS[scale]
     readme = README.read_text() if README.exists() else ""
-    if START not in readme or END not in readme:
-        readme = readme.rstrip("\n") + f"\n\n## Benchmarks\n\n{START}\n{END}\n"
-    head, rest = readme.split(START, 1)
-    README.write_text(f"{head}{START}\n{text}{END}{rest.split(END, 1)[1]}")
+    if start not in readme or end not in readme:
+        heading = "### Scale (1,000,000 customers)" if scale else "## Benchmarks"
+        readme = readme.rstrip("\n") + f"\n\n{heading}\n\n{start}\n{end}\n"
+    head, rest = readme.split(start, 1)
+    README.write_text(f"{head}{start}\n{text}{end}{rest.split(end, 1)[1]}")
 
 
 def main(names: list[str]) -> int:
     started = time.time()
-    failures = {}
+    failures: dict[str, int | str] = {}
     for script in scripts(names):
+        if is_scale(script.stem) and not postgres_available():
+            failures[script.stem] = "no PostgreSQL server answers"
         for name, args in variants(script):
             code, seconds = run(script, *args)
             print(f"----- {name}: exit {code} in {seconds:.0f}s", flush=True)
@@ -120,10 +153,19 @@ def main(names: list[str]) -> int:
         if path.stat().st_mtime < started:  # not run this time (a name was given): say when
             result["benchmark"] += f" (run {result['date'][:10]})"
         results.append(result)
-    text = table(results, failures)
-    (RESULTS / "RESULTS.md").write_text("# Benchmark results\n\n" + text)
-    update_readme(text)
-    print("\n" + text)
+    info = machine()
+    header = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {info['cpus']} cores, "
+              f"{info['memory_gib']} GiB memory, Python {info['python']}.\n\n")
+    texts = {}
+    for scale in (False, True):
+        texts[scale] = header + (scale_table if scale else table)(
+            [r for r in results if is_scale(r["benchmark"]) == scale],
+            {name: code for name, code in failures.items() if is_scale(name) == scale})
+        if any(is_scale(s.stem) == scale for s in scripts(names)):  # the README: this run's
+            update_readme(texts[scale], scale)
+            print("\n" + texts[scale])
+    (RESULTS / "RESULTS.md").write_text(f"# Benchmark results\n\n{texts[False]}\n"
+                                        f"## Scale (1,000,000 customers)\n\n{texts[True]}")
     return 1 if failures else 0
 
 

@@ -225,6 +225,8 @@ class FitResult(BaseModel):
     cut_off: date
     time_unit: str
     customers: int
+    fitted_on: int | None = Field(default=None, description="Customers the parameters were "
+                                  "estimated on: all, or a random 100,000 of a larger base")
     repeat_customers: int
     bgnbd: BgNbdParams
     gamma_gamma: GammaGammaParams

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.db import bulk_insert_columns, plain_rows
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 
@@ -31,7 +31,7 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
     stmt = select(e.customer_id, e.recovered_on.is_(None))
     if not everyone:
         stmt = stmt.where(e.customer_id.in_(list(ids)))
-    stored = dict(session.connection().execute(stmt).tuples().all())  # id -> still open
+    stored = dict(plain_rows(session, stmt))  # id -> still open
     open_ = {cid for cid, is_open in stored.items() if is_open}
     opened = [cid for cid in flagged if cid not in open_]
     scored = set(ids) if everyone else None
@@ -72,8 +72,7 @@ def _at_risk_items(session: Session, opened: list[str], flagged: dict[str, list[
     # Many customers at once: one read of every reference beats hundreds of IN lists.
     for chunk in [None] if len(opened) > 10 * CHUNK else _chunks(opened):
         stmt = query if chunk is None else query.where(CustomerRef.id.in_(chunk))
-        for cid, owner, team in session.connection().execute(stmt):
-            owners[cid] = (owner, team)
-    return [{"customer_id": cid, "owner_id": owners.get(cid, (None, None))[0],
-             "team_id": owners.get(cid, (None, None))[1], "reasons": flagged[cid],
-             "since": as_of.isoformat()} for cid in opened]
+        owners.update((cid, (owner, team)) for cid, owner, team in plain_rows(session, stmt))
+    since, nobody = as_of.isoformat(), (None, None)
+    return [{"customer_id": cid, "owner_id": owner, "team_id": team, "reasons": flagged[cid],
+             "since": since} for cid in opened for owner, team in [owners.get(cid, nobody)]]

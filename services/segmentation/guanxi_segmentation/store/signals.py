@@ -11,6 +11,8 @@ import numpy as np
 from sqlalchemy import Integer, cast, func, literal, select
 from sqlmodel import Session
 
+from guanxi_shared.db import plain_rows
+
 from ..schemas.policy import PolicySettings
 from .tables import BalanceRef, ComplaintRef, InvoiceRef, LastTouch, SatisfactionScore
 
@@ -62,13 +64,7 @@ def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np
     # Neglect: days since the last touch, or since the first purchase if never touched.
     stmt = _only(select(LastTouch.customer_id, _day_number(session, LastTouch.touched_on)),
                  LastTouch.customer_id, ids)
-    sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
-    cursor = session.connection().connection.dbapi_connection.cursor()
-    try:  # plain tuples from the driver: 70,000 SQLAlchemy rows would cost more than the query
-        cursor.execute(sql)
-        touches = cursor.fetchall()
-    finally:
-        cursor.close()
+    touches = plain_rows(session, stmt)
     last = first.copy()
     touched = np.zeros(len(ids), dtype=bool)
     if touches:

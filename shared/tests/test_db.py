@@ -1,0 +1,58 @@
+"""Bulk inserts write every value as given, whatever characters and types it holds."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import JSON, Column, select
+from sqlmodel import Field, SQLModel
+
+from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.models import MONEY, UTCDateTime
+
+
+class BulkRow(SQLModel, table=True):
+    __tablename__ = "bulk_row"
+
+    id: int = Field(primary_key=True)
+    text: str | None = Field(default=None, max_length=100)
+    amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    share: float | None = None
+    flag: bool | None = None
+    day: date | None = None
+    at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    doc: Any = Field(default=None, sa_column=Column(JSON))
+
+
+def test_bulk_insert_keeps_separators_backslashes_nulls_and_types(sessions):
+    at = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
+    texts = ["plain", "tab\there", "line\nbreak\r\n", "back\\slash \\N", "", None, "中文 ＡＢ"]
+    n = len(texts)
+    columns = {"id": list(range(n)), "text": np.array(texts, dtype=object),  # as NumPy code has
+               "amount": [Decimal("12.34"), None, Decimal("0.01"), Decimal("-5"),
+                          Decimal("1E+2"), Decimal("0"), Decimal("99999.99")],
+               "share": [0.5, 1e-7, -2.25, 3.0, 0.0, 1.0, 2.5],
+               "flag": [True, False, True, False, True, False, True],
+               "day": ["2026-11-01", date(2026, 1, 31), None, date(2000, 2, 29),
+                       date(2026, 11, 1), date(1999, 12, 31), date(2026, 6, 1)],
+               "at": [at, None, at, at, at, at, at],
+               "doc": [["a\tb", "c\\d"], {"k": "line\nbreak"}, None, [], {}, "quote\"", 3]}
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, columns)
+        session.commit()
+    with sessions() as session:
+        rows = session.execute(select(BulkRow).order_by(BulkRow.id)).scalars().all()
+    assert [r.text for r in rows] == texts
+    assert [r.amount for r in rows] == [Decimal("12.34"), None, Decimal("0.01"),
+                                        Decimal("-5"), Decimal("100"), Decimal("0"),
+                                        Decimal("99999.99")]
+    assert [r.share for r in rows] == [0.5, 1e-7, -2.25, 3.0, 0.0, 1.0, 2.5]
+    assert [r.flag for r in rows] == [True, False, True, False, True, False, True]
+    assert [r.day for r in rows] == [date(2026, 11, 1), date(2026, 1, 31), None,
+                                     date(2000, 2, 29), date(2026, 11, 1), date(1999, 12, 31),
+                                     date(2026, 6, 1)]
+    assert [r.at for r in rows] == [at, None, at, at, at, at, at]
+    assert [r.doc for r in rows] == [["a\tb", "c\\d"], {"k": "line\nbreak"}, None, [], {},
+                                     "quote\"", 3]
