@@ -1,11 +1,13 @@
 """What every benchmark shares: timing, percentiles, the machine, and the results file."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,10 +74,16 @@ SCALE_SIZES = [(int(100_000 * _SCALE), int(1_000_000 * _SCALE)),
                (int(1_000_000 * _SCALE), int(10_000_000 * _SCALE))]
 
 
-def grown(small: list[dict], big: list[dict]) -> list[dict]:
-    """The big size's rows, each with the small size's value and the factor between them."""
-    return [{**b, "small": s["value"], "growth": round(b["value"] / max(s["value"], 1e-9), 1)}
-            for s, b in zip(small, big, strict=True)]
+def scale_main(benchmark: str, measure: Callable[[str, int, int], list[dict]]) -> None:
+    """`--postgres URL` of an empty database; `measure(url, customers, purchases)` at each
+    size, then the big size's rows, each with the small size's value and the factor between."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", required=True, help="URL of an empty PostgreSQL database")
+    url = parser.parse_args().postgres
+    small, big = (measure(url, customers, purchases) for customers, purchases in SCALE_SIZES)
+    report(benchmark, [{**b, "small": s["value"],
+                        "growth": round(b["value"] / max(s["value"], 1e-9), 1)}
+                       for s, b in zip(small, big, strict=True)], sizes=SCALE_SIZES)
 
 
 def reset_schema(engine) -> None:

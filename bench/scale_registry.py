@@ -10,10 +10,9 @@ resets its schema. Run it with `make bench ARGS=scale`.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from _common import SCALE_SIZES, Timer, grown, report, reset_schema
+from _common import Timer, reset_schema, scale_main
 from fastapi.testclient import TestClient
 from registry_import_search import CITIES, SURNAMES, search_latencies
 
@@ -62,7 +61,7 @@ def generate(engine, customers: int) -> float:
     return t.seconds
 
 
-def measure(url: str, customers: int) -> list[dict]:
+def measure(url: str, customers: int, _purchases: int) -> list[dict]:
     engine = make_engine(url)
     reset_schema(engine)
     settings = Settings(database_url=url, run_background_jobs=False)
@@ -74,13 +73,5 @@ def measure(url: str, customers: int) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", required=True, help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    small, big = (measure(args.postgres, customers) for customers, _ in SCALE_SIZES)
-    report("scale_registry", grown(small, big), sizes=SCALE_SIZES)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(scale_main("scale_registry", measure))

@@ -11,23 +11,20 @@ its schema. Run it with `make bench ARGS=scale`.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-from _common import SCALE_SIZES, Timer, grown, report, reset_schema, row
+from _common import Timer, reset_schema, row, scale_main
 from segmentation_retention import timed
+from segmentation_scoring import incremental_update
 
 import guanxi_segmentation
-from guanxi_segmentation.events import on_purchase
 from guanxi_segmentation.store.modelling import fit
 from guanxi_segmentation.store.retention import cohort_report, rebuild_periods, retention_report
 from guanxi_segmentation.store.scoring import full_recompute
 from guanxi_shared.auth import Principal, Role
 from guanxi_shared.db import make_engine, make_sessionmaker, migrate
-from guanxi_shared.events import Event
 from guanxi_shared.suite import SUBSCRIPTIONS
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC).date()
@@ -104,23 +101,12 @@ def measure(url: str, customers: int, purchases: int) -> list[dict]:
         result = fit(session=session, cut_off=AS_OF - timedelta(days=180), time_unit="weeks",
                      holdout_end=AS_OF)
     rows.append(row("BG/NBD + Gamma-Gamma fit with its holdout check", t.seconds, "s", 20.0))
-    print(f"fit on {result['customers']:,} customers", flush=True)
+    print(f"fit on {result['fitted_on']:,} of {result['customers']:,} customers", flush=True)
     with sessions() as session, Timer() as t:
         full_recompute(session=session, as_of=AS_OF, snapshot=True)
     rows.append(row("full recompute again, with model columns and the day's snapshot",
                     t.seconds, "s", 20.0))
-    samples = []
-    for k in range(50):
-        event = Event(id=f"bench{k}", type="purchase.recorded", source="bench",
-                      occurred_at=datetime.now(UTC),
-                      data={"id": f"new{k}", "customer_id": f"c{k * 7:07d}",
-                            "purchased_on": AS_OF.isoformat(), "amount": "199.00"})
-        with sessions() as session, Timer() as t:
-            on_purchase(session, event)
-            session.commit()
-        samples.append(t.seconds)
-    rows.append(row("incremental update after one purchase (median of 50)",
-                    float(np.median(samples)) * 1000, "ms", 50.0))
+    rows.append(incremental_update(sessions))
     with sessions() as session, Timer() as t:
         rebuild_periods(session)
         session.commit()
@@ -139,14 +125,5 @@ def measure(url: str, customers: int, purchases: int) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", required=True, help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    small, big = (measure(args.postgres, customers, purchases)
-                  for customers, purchases in SCALE_SIZES)
-    report("scale_segmentation", grown(small, big), sizes=SCALE_SIZES)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(scale_main("scale_segmentation", measure))
