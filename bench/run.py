@@ -81,7 +81,8 @@ def variants(script: Path) -> Iterator[tuple[str, list[str]]]:
     answers and the benchmark takes `--postgres URL`."""
     if not is_scale(script.stem):
         yield script.stem, []
-    if '"--postgres"' in script.read_text() and postgres_available():
+    takes_postgres = is_scale(script.stem) or '"--postgres"' in script.read_text()
+    if takes_postgres and postgres_available():
         url = create_postgres_database(f"gx_bench_{script.stem}")
         try:
             yield f"{script.stem} (postgresql)", ["--postgres", url]

@@ -20,7 +20,7 @@ from guanxi_registry.domain.identity import search_text
 from guanxi_registry.main import create_app
 from guanxi_registry.settings import Settings
 from guanxi_shared.db import make_engine
-from guanxi_shared.testing import auth
+from guanxi_testing.fixtures import auth
 
 GENERATE = [
     "SELECT setseed(0.2)",

@@ -149,7 +149,7 @@ def paged_registry(pages: dict[str, list[dict]], caller: str):
     with a cursor, its second: for resync tests."""
     import httpx
 
-    from .client import ServiceClient
+    from guanxi_shared.client import ServiceClient
 
     def registry(request: httpx.Request) -> httpx.Response:
         page = 1 if request.url.params.get("cursor") else 0
