@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Engine, String, create_engine, event, inspect, text
+from sqlalchemy import (
+    JSON,
+    Engine,
+    String,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -181,7 +190,7 @@ def run_env(target_metadata) -> None:
 def _configure_and_run(context, conn, target_metadata) -> None:
     context.configure(connection=conn, target_metadata=target_metadata,
                       render_as_batch=conn.dialect.name == "sqlite", compare_type=True,
-                      include_object=_modelled)
+                      include_object=compared(conn, target_metadata))
     with context.begin_transaction():
         context.run_migrations()
 
@@ -199,9 +208,35 @@ def upsert(session: Session, table, rows: list[dict], key: list[str]) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=key, set_=updates), rows)
 
 
-def _modelled(obj, name, type_, reflected, compare_to) -> bool:
-    """Autogenerate leaves alone tables that migrations made by hand (full-text indexes)."""
-    return not (type_ == "table" and reflected and compare_to is None)
+def compared(conn, metadata):
+    """What autogenerate (and `alembic check`) compares: not the tables migrations made by
+    hand (full-text indexes), and not a unique constraint that is only renamed: one made
+    before the naming convention (models.py) keeps its old name in the database and is the
+    same constraint as the model's under the convention's name."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and reflected and compare_to is None:
+            return False
+        return not (type_ == "unique_constraint" and compare_to is None
+                    and _unique_columns(obj) in _uniques_elsewhere(conn, metadata, obj,
+                                                                   reflected))
+    return include
+
+
+def _unique_columns(constraint) -> tuple[str, ...]:
+    return tuple(sorted(column.name for column in constraint.columns))
+
+
+def _uniques_elsewhere(conn, metadata, constraint, reflected: bool) -> set[tuple[str, ...]]:
+    """The column sets of the unique constraints on the constraint's table on the other side
+    (the models for a reflected constraint, else the database)."""
+    table = constraint.table.name
+    if reflected:
+        model = metadata.tables.get(table)
+        return {_unique_columns(c) for c in model.constraints
+                if isinstance(c, UniqueConstraint)} if model is not None else set()
+    found = inspect(conn)
+    return {tuple(sorted(u["column_names"])) for u in found.get_unique_constraints(table)
+            } if found.has_table(table) else set()
 
 
 def for_bulk_work(session: Session) -> None:

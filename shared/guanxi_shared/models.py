@@ -24,6 +24,20 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
 
+# Constraint names every table gets from the shared metadata (as in the SQLAlchemy docs and
+# full-stack-fastapi-template), so a new migration can name what it later drops or alters.
+# Constraints made before the convention keep their old names (PostgreSQL's `<table>_pkey`,
+# `<table>_<column>_key`, `<table>_<column>_fkey`; unnamed on SQLite): migrations never rename
+# them, and `db.run_env` tells autogenerate that a unique constraint on the same columns under
+# the other name is the same constraint (`db.compared`), so `alembic check` reports no drift.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
