@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -65,6 +66,19 @@ def report(benchmark: str, rows: list[dict], **extra: object) -> None:
         target = "" if r["target"] is None else f"(target {'<=' if r['lower_is_better'] else '>='} {r['target']} {r['unit']})"
         verdict = {True: "PASS", False: "FAIL", None: ""}[r["pass"]]
         print(f"  {r['metric']:<55} {r['value']:>12,.3f} {r['unit']:<6} {target} {verdict}")
+
+
+def database_main(run: Callable[[str], list[dict]], *, sqlite: str, postgres: str) -> None:
+    """`run(url)` on a fresh SQLite file, or with `--postgres URL` on that empty database;
+    the rows are reported under the name given for that database."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
+    url = parser.parse_args().postgres
+    if url:
+        report(postgres, run(url))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        report(sqlite, run(f"sqlite:///{tmp}/bench.db"))
 
 
 # The scale benchmarks (bench/scale_*.py, `make bench ARGS=scale`): each measures both sizes,

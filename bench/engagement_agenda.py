@@ -11,15 +11,12 @@ created late on this first run (the rules are new), the heaviest catch-up there 
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 from sqlalchemy import func, select, text
 
 import guanxi_engagement
@@ -179,17 +176,5 @@ def run(url: str) -> list[dict]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--postgres", help="an empty PostgreSQL database URL")
-    args = parser.parse_args()
-    if args.postgres:
-        rows = run(args.postgres)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = run(f"sqlite:///{tmp}/engagement.db")
-    report("engagement_agenda" + ("_postgres" if args.postgres else ""), rows)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="engagement_agenda", postgres="engagement_agenda_postgres")

@@ -6,16 +6,13 @@ PostgreSQL with `--postgres URL` (an empty database). Each query is timed as the
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 
 import guanxi_needs
 from guanxi_needs.store.analytics import StatsBy, niches, stats
@@ -128,14 +125,5 @@ def run(url: str) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/needs.db"
-        report("needs_analytics" + ("_postgres" if args.postgres else "_sqlite"), run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="needs_analytics_sqlite", postgres="needs_analytics_postgres")

@@ -7,16 +7,13 @@ functions the API calls (median of the runs).
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 from sqlalchemy import text
 
 import guanxi_needs
@@ -136,14 +133,5 @@ def run(url: str) -> list[dict]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/needs.db"
-        report("needs_selling" + ("_postgres" if args.postgres else "_sqlite"), run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="needs_selling_sqlite", postgres="needs_selling_postgres")

@@ -8,16 +8,13 @@ behind /v1/receivables/aging and /v1/invoices), median of 5.
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 
 import guanxi_registry
 from guanxi_registry.store.aging import board
@@ -114,14 +111,5 @@ def run(url: str) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/registry.db"
-        report("receivables_aging" + ("_postgres" if args.postgres else "_sqlite"), run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="receivables_aging_sqlite", postgres="receivables_aging_postgres")

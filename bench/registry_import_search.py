@@ -6,14 +6,11 @@ writes are part of the cost, as in production. `--postgres URL` runs it on Postg
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
-import sys
-import tempfile
 import time
 
-from _common import Timer, latency_summary, report, row
+from _common import Timer, database_main, latency_summary, row
 from fastapi.testclient import TestClient
 
 from guanxi_registry.main import create_app
@@ -90,14 +87,5 @@ def run(database_url: str) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="a PostgreSQL URL of an empty database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/registry.db"
-        report("registry" + ("_postgres" if args.postgres else ""), run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="registry", postgres="registry_postgres")

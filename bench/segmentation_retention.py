@@ -8,15 +8,12 @@ fresh SQLite file, or on PostgreSQL with `--postgres URL` (an empty database).
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 from segmentation_scoring import AS_OF, generate, settle
 
 import guanxi_segmentation
@@ -104,15 +101,6 @@ def touches(sessions, customers: int) -> None:
         session.commit()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/segmentation.db"
-        report("segmentation_retention" + ("_postgres" if args.postgres else "_sqlite"),
-               run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="segmentation_retention_sqlite",
+                  postgres="segmentation_retention_postgres")

@@ -6,15 +6,12 @@ or on PostgreSQL with `--postgres URL` (an empty database).
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from _common import Timer, report, row
+from _common import Timer, database_main, row
 
 import guanxi_segmentation
 from guanxi_segmentation.events import on_purchase
@@ -107,14 +104,5 @@ def incremental_update(sessions) -> dict:
                float(np.median(samples)) * 1000, "ms", 50.0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", help="URL of an empty PostgreSQL database")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/segmentation.db"
-        report("segmentation" + ("_postgres" if args.postgres else "_sqlite"), run(url))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    database_main(run, sqlite="segmentation_sqlite", postgres="segmentation_postgres")
