@@ -186,8 +186,9 @@ def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], toda
         if send("GET", f"/customers/{buyers[-1]}/suggestions")["items"]:
             break
         time.sleep(0.5)
-    send("POST", f"/products/{drive['id']}/launches", "demo-craft-launch",
-         json={"kind": "launch", "note": "新品上市：先打给最需要的重点客户"})
+    launch = send("POST", f"/products/{drive['id']}/launches", "demo-craft-launch",
+                  json={"kind": "launch", "note": "新品上市：先打给最需要的重点客户"})
+    announce_launch(http, drive, launch)
     promises = ["下周一前发送 4000G U盘 样品", "月底前提供数据恢复报价", "周五回电确认交货时间",
                 "两天内上门检查设备", "下次拜访带上培训资料"]
     for n, cid in enumerate(buyers[:10]):
@@ -208,6 +209,33 @@ def load_demo_craft(http: httpx.Client, rng: random.Random, ids: list[str], toda
         send("POST", f"/expectations/{goal['id']}/checks", f"demo-craft-ec{n}", json={
             "result": "季度回访检查", "expected_score": "100",
             "experienced_score": ["120", "100", "85"][n % 3]})
+
+
+def announce_launch(http: httpx.Client, drive: dict, launch: dict) -> None:
+    """A template quoting the new drive's USP and FFAB pitch, sent to the top of its call list
+    (engagement knows the product once needs' product.changed has reached it)."""
+    name = "新品推荐：4000G U盘"
+    template = next((t for t in http.get("/api/v1/engagement/templates", params={
+        "limit": 200}).json()["items"] if t["name"] == name), None)
+    for _ in range(60):  # a 422 until engagement has heard of the product
+        if template is not None:
+            break
+        resp = http.post("/api/v1/engagement/templates", json={
+            "name": name, "product_id": drive["id"], "subject": {"zh": "新品：{product.name}"},
+            "body": {"zh": "{name}您好！{product.usp}。\n{product.pitch}\n欢迎联系我们试用。"}})
+        if resp.status_code != 422:
+            template = resp.raise_for_status().json()
+        else:
+            time.sleep(0.5)
+    if template is None:
+        raise RuntimeError("engagement never heard of the 4000G drive (product.changed)")
+    calls = http.get(f"/api/v1/needs/launches/{launch['id']}/calls",
+                     params={"limit": 10}).json()["items"]
+    if calls:
+        http.post("/api/v1/engagement/messages/mass", json={
+            "channel": "log", "kind": "marketing", "occasion": "新品上市 4000G",
+            "template_id": template["id"],
+            "audience": {"customer_ids": [c["customer_id"] for c in calls]}}).raise_for_status()
 
 
 def load_demo_visits(http: httpx.Client, ids: list[str], today: date) -> None:

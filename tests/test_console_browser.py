@@ -137,7 +137,8 @@ def test_docs_work_with_no_network_beyond_the_machine(context, suite, api):
 
 def test_a_rep_walks_the_day(context, suite, api):
     c = Console(context, suite.url("gateway")).sign_in("li")
-    assert c.menu() == ["today", "customers", "import"]  # no manager or admin screens
+    # no manager or admin screens
+    assert c.menu() == ["today", "customers", "products", "events", "import"]
     for forbidden in ("dashboard", "settings"):
         c.go(forbidden)
         assert "无权" in c.page.inner_text("#view")
@@ -197,6 +198,23 @@ def test_a_rep_walks_the_day(context, suite, api):
     follow = api.get("/engagement/tasks", params={"customer_id": customer_id}).json()["items"]
     assert any(t["visit_id"] == visit_id and t["due_on"] == "2099-01-15" for t in follow)
 
+    # care steps of experience maps and open promises sit beside the tasks (a week of them)
+    c.page.click("#view .tabs button:nth-child(2)")
+    c.page.wait_for_selector("#care-steps .due-item")
+    c.page.wait_for_selector("#promises .due-item")
+    step = c.page.locator("#care-steps .due-item").first
+    step_id = step.get_attribute("data-id")
+    step.locator("[data-action=done]").click()
+    c.toast("关怀步骤已记录")
+    c.page.wait_for_selector(f"#care-steps [data-id='{step_id}']", state="detached")
+    done = api.get("/needs/care-steps", params={"status": "done", "limit": 200}).json()
+    assert step_id in [s["id"] for s in done["items"]]
+    promise = c.page.locator("#promises .due-item").first
+    promise_id = promise.get_attribute("data-id")
+    promise.locator("[data-action=kept]").click()
+    c.toast("承诺已兑现")
+    assert api.get(f"/needs/commitments/{promise_id}").json()["status"] == "kept"
+
     # English with one click
     c.page.click("#lang")
     c.page.wait_for_selector("text=Agenda")
@@ -215,8 +233,8 @@ def test_a_customer_page_and_an_edit_conflict(context, suite, api):
     cid = lunar["customer_id"]
     c = Console(context, suite.url("gateway")).sign_in("li")
     c.go(f"customer/{cid}")
-    for tab in ("profile", "contacts", "purchases", "value", "needs", "opportunities",
-                "complaints", "timeline"):
+    for tab in ("profile", "contacts", "purchases", "value", "relationship", "needs",
+                "opportunities", "complaints", "timeline"):
         c.page.click(f"[data-tab={tab}]")
         assert c.page.inner_text("#customer-panel").strip(), tab
     c.page.click("[data-tab=contacts]")
@@ -225,6 +243,16 @@ def test_a_customer_page_and_an_edit_conflict(context, suite, api):
     assert expected in c.page.inner_text("#customer-panel")
     c.page.click("[data-tab=value]")
     assert c.page.locator("#value-card [data-value=rfm_cell]").inner_text().startswith("R")
+    c.page.click("[data-tab=relationship]")  # loyalty (segmentation), balance (needs)
+    loyalty = api.get(f"/segmentation/loyalty/customers/{cid}")
+    if loyalty.status_code == 200:
+        group = {"loyal": "忠诚", "passive": "被动忠诚", "latent": "潜在忠诚",
+                 "disloyal": "不忠诚", "unmeasured": "未测量"}[loyalty.json()["group"]]
+        assert c.page.inner_text("#loyalty-card [data-loyalty=l_group]") == group
+    else:
+        assert "尚无已评分的购买" in c.page.inner_text("#loyalty-card")
+    balance = api.get(f"/needs/customers/{cid}/balance").json()["balance"]
+    assert c.page.get_attribute("#balance-card [data-balance]", "data-balance") == balance
 
     # someone else saves first: the console shows the conflict and overwrites nothing
     c.page.click("[data-tab=profile]")
@@ -250,7 +278,7 @@ def test_a_customer_page_and_an_edit_conflict(context, suite, api):
 
 def test_a_manager_reads_the_dashboard(context, suite, api):
     c = Console(context, suite.url("gateway")).sign_in("zhao")
-    assert c.menu() == ["today", "customers", "dashboard", "import"]
+    assert c.menu() == ["today", "customers", "dashboard", "products", "events", "import"]
     c.go("dashboard")
     for panel in ("retention", "funnel", "rfm-heat", "pareto", "migration", "churn", "renewals",
                   "pipeline", "at-risk"):
@@ -286,6 +314,35 @@ def test_a_manager_reads_the_dashboard(context, suite, api):
     c.clean()
 
 
+def test_a_manager_works_a_launch_call_list_and_the_vip_gathering(context, suite, api):
+    c = Console(context, suite.url("gateway")).sign_in("zhao")
+    c.go("products")
+    c.page.click("#product-list tr:has-text('4000G U盘')")
+    c.page.wait_for_selector("#product-detail .usp >> text=唯一装得下 4000G 的口袋 U盘")
+    assert "超大容量 -> 存储海量数据" in c.page.inner_text("#product-detail .pitch")
+    c.page.wait_for_selector("#call-list tbody tr")  # the demo launch's list, best fit first
+    first = c.page.locator("#call-list select[name=status]").first
+    customer_id = first.get_attribute("data-call")
+    first.select_option("interested")
+    c.toast("已记录")
+    launch = api.get("/needs/launches").json()["items"][0]
+    call = api.get(f"/needs/launches/{launch['id']}/calls/{customer_id}").json()
+    assert call["status"] == "interested"
+    c.page.click("#launch")  # launched again: a new call list
+    c.toast("电话名单已生成")
+    assert len(api.get("/needs/launches").json()["items"]) == 2
+
+    c.go("events")
+    c.page.click(".customer-event:has-text('VIP') a")
+    c.page.wait_for_selector("#guests tbody tr")
+    guest = c.page.locator("#guests [data-rsvp=pending]").first
+    guest_id = guest.get_attribute("data-guest")
+    guest.locator("[data-answer=yes]").click()
+    c.toast("回复已记录")
+    c.page.wait_for_selector(f"#guests [data-guest='{guest_id}'][data-rsvp=yes]")
+    c.clean()
+
+
 def test_importing_a_phone_export_dry_run_then_confirm(context, suite, api):
     csv = "姓名,手机,公司\n测试导入甲,13700000011,甲公司\n测试导入乙,13700000012,乙公司\n,,\n"
     c = Console(context, suite.url("gateway")).sign_in("li")
@@ -305,7 +362,8 @@ def test_importing_a_phone_export_dry_run_then_confirm(context, suite, api):
 
 def test_an_admin_walks_the_settings(context, suite, api):
     c = Console(context, suite.url("gateway")).sign_in("admin")
-    assert c.menu() == ["today", "customers", "dashboard", "import", "settings"]
+    assert c.menu() == ["today", "customers", "dashboard", "products", "events", "import",
+                        "settings"]
     for tab in ("users", "keys", "rules", "templates", "taboos", "policy"):
         c.go(f"settings/{tab}")
         assert c.page.locator("#settings-body table, #settings-body form").count() >= 1, tab

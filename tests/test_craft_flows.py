@@ -3,7 +3,9 @@ launch finds the customers whose needs and purchases fit it, and a customer's ba
 with a greeting delivered, a complaint and a broken promise (and segmentation hears it)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -151,3 +153,86 @@ def test_the_balance_moves_with_a_greeting_a_complaint_and_a_broken_promise(gate
 
     assert "relationship balance negative (-4.00)" in (eventually(at_risk, timeout=30) or [])
     assert whole["parts"]["open_promises"]["items"][0]["id"] == promise["id"]
+
+
+def test_a_template_quotes_the_product_needs_describes_and_follows_its_edits(gateway):
+    """needs publishes product.changed; engagement keeps a copy, so a launch greeting quotes
+    the USP and the FFAB pitch, and after an edit of the USP the next one quotes the new one."""
+    product = ok(gateway.post(f"{API}/needs/products", json={
+        "name": "静音碎纸机", "line": "办公设备", "price_from": "300.00", "price_to": "500.00",
+        "usp": {"statement": "唯一低于 40 分贝的碎纸机"},
+        "ffab": [{"feature": "静音电机", "function": "碎纸不出声", "advantage": "开会也能用",
+                  "benefit": "机密文件随手销毁"}]}))
+    cid = customer(gateway, "碎纸机客户", "rep-d")
+    ok(gateway.post(f"{API}/registry/customers/{cid}/contacts", json={"name": "李主任"}))
+    ok(gateway.patch(f"{API}/engagement/policies", json={"quiet_start": 0, "quiet_end": 0}))
+    text = {"name": "新品推荐", "product_id": product["id"],
+            "body": {"zh": "{name}您好：{product.usp}\n{product.pitch}"}}
+
+    def template() -> dict | None:  # 422 until product.changed reached engagement
+        resp = gateway.post(f"{API}/engagement/templates", json=text)
+        return resp.json() if resp.status_code == 201 else None
+
+    made = eventually(template, timeout=30)
+    assert made, "engagement never heard of the product"
+
+    def sent(occasion: str) -> str | None:
+        def queued() -> bool:  # 0 until engagement heard of the contact
+            resp = gateway.post(f"{API}/engagement/messages/mass", json={
+                "channel": "log", "kind": "marketing", "occasion": occasion,
+                "template_id": made["id"], "audience": {"customer_ids": [cid]}})
+            return resp.status_code == 202 and resp.json()["queued"] == 1
+
+        def body() -> str | None:
+            items = ok(gateway.get(f"{API}/engagement/messages", params={
+                "customer_id": cid}))["items"]
+            return next((m["body"] for m in items
+                         if m["occasion"] == occasion and m["status"] == "sent"), None)
+
+        assert eventually(queued, timeout=30), "engagement never heard of the contact"
+        return eventually(body, timeout=30)
+
+    first = sent("新品上市")
+    assert first == f"李主任您好：唯一低于 40 分贝的碎纸机\n{product['pitch']}", first
+    path = f"{API}/needs/products/{product['id']}"
+    ok(gateway.patch(path, json={"usp": {"statement": "唯一低于 30 分贝的碎纸机"}},
+                     headers={"If-Match": gateway.get(path).headers["etag"]}))
+
+    def quotes_the_edit() -> bool:
+        return "30 分贝" in (sent(f"再次推荐-{time.monotonic()}") or "")
+
+    assert eventually(quotes_the_edit, timeout=30)
+
+
+def test_the_agenda_shows_the_care_steps_of_a_purchase_and_the_open_promises(gateway):
+    """A purchase of a mapped product schedules care steps in needs; the gateway's agenda
+    puts them, and the promises to the rep's customers, beside engagement's tasks."""
+    product = ok(gateway.post(f"{API}/needs/products", json={
+        "name": "净水器", "line": "家电", "lifecycle": "current", "price_from": "1000.00",
+        "price_to": "2000.00"}))
+    ok(gateway.post(f"{API}/needs/experience-maps", json={
+        "name": "净水器体验地图", "product_id": product["id"], "touchpoints": [
+            {"stage": "during", "kind": "call", "title": "到货当天回访"},
+            {"stage": "in_use", "kind": "check", "title": "30天使用检查", "offset_days": 30}]}))
+    cid = customer(gateway, "净水器客户", "rep-e")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the suite's business day
+    ok(gateway.post(f"{API}/registry/purchases", json={
+        "customer_id": cid, "purchased_on": today.isoformat(), "external_ref": f"water-{cid}",
+        "lines": [{"product": "净水器", "product_id": product["id"], "quantity": "1",
+                   "unit_price": "1500.00"}]}))
+    promise = ok(gateway.post(f"{API}/needs/commitments", json={
+        "customer_id": cid, "promise": "下周送滤芯", "due_on": today.isoformat(),
+        "origin": "call"}))
+
+    def week() -> dict:
+        return ok(gateway.get(f"{API}/agenda", params={"assignee_id": "rep-e", "span": "week"}))
+
+    def steps() -> list[str]:
+        return [s["title"] for s in week()["care_steps"] if s["customer_id"] == cid]
+
+    assert eventually(steps, timeout=30) == ["到货当天回访"], "the 30-day check is not due yet"
+    found = week()
+    assert found["partial"] is False and found["start"] == today.isoformat()
+    assert found["end"] == (today + timedelta(days=6)).isoformat()
+    assert [p["id"] for p in found["promises"]] == [promise["id"]]
+    assert found["tasks"]["assignee_id"] == "rep-e"

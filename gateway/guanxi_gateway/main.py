@@ -13,6 +13,7 @@ from guanxi_shared.docs import add_offline_docs
 
 from . import limits
 from .api import (
+    agenda,
     api_keys,
     audit,
     auth,
@@ -35,7 +36,7 @@ from .webhooks import WebhookSender, event_handlers
 # The proxy for the known services comes first (most requests are proxied; it cannot shadow a
 # gateway route) and its catch-all for other names last.
 ROUTERS = [proxy.router, docs.router, auth.router, users.router, api_keys.router, audit.router,
-           customer360.router, privacy.router, integrations.router, webhooks_api.router,
+           customer360.router, agenda.router, privacy.router, integrations.router, webhooks_api.router,
            console.router, proxy.unknown_router]
 
 

@@ -1,6 +1,7 @@
 """Calls from the gateway's own endpoints to the services, on behalf of a principal."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,3 +42,22 @@ async def call(request: Request, principal: Principal, service: str, method: str
     except ValueError:
         body = None
     return Answer(service, resp.status_code, body)
+
+
+Part = tuple[str, str, dict[str, Any]]  # (service, path, query) of one part of a view
+
+
+async def gather(request: Request, principal: Principal,
+                 parts: dict[str, Part]) -> tuple[dict[str, Answer], dict[str, Any], list[str]]:
+    """Ask for every part at once, within the view timeout: the answers, each part's body
+    (null when the service holds nothing for this caller: 403 or 404), and the parts missing
+    because a service failed or did not answer in time."""
+    timeout = request.app.state.settings.view_timeout_seconds
+    answers: list[Answer] = await asyncio.gather(*(
+        call(request, principal, service, "GET", path, timeout=timeout, params=query)
+        for service, path, query in parts.values()))
+    found = dict(zip(parts, answers, strict=True))
+    bodies = {name: answer.body if answer.ok else None for name, answer in found.items()}
+    unavailable = [name for name, answer in found.items()
+                   if not answer.ok and answer.status not in (403, 404)]
+    return found, bodies, unavailable

@@ -13,11 +13,13 @@ def fill(services, *, skip: str = ""):
         ("registry", "/v1/purchases"): EMPTY,
         ("segmentation", "/v1/customers/c1/value"): {"clv": "975.00"},
         ("segmentation", "/v1/customers/c1"): {"segment": "champions"},
+        ("segmentation", "/v1/loyalty/customers/c1"): {"group": "loyal", "value": "high"},
         ("needs", "/v1/needs/unmet"): [],
         ("needs", "/v1/opportunities"): EMPTY,
         ("needs", "/v1/customers/c1/suggestions"): {"customer_id": "c1", "items": []},
         ("needs", "/v1/customers/c1/balance"): {"customer_id": "c1", "balance": "0.00"},
         ("needs", "/v1/commitments"): EMPTY,
+        ("needs", "/v1/care-steps"): EMPTY,
         ("engagement", "/v1/tasks"): EMPTY,
         ("engagement", "/v1/messages"): EMPTY,
         ("engagement", "/v1/occasions"): EMPTY,
@@ -39,6 +41,7 @@ def test_all_parts_from_all_services(client, services):
     assert body["partial"] is False and body["unavailable"] == []
     assert body["parts"]["customer"]["name"] == "华强电子"
     assert body["parts"]["value"] == {"clv": "975.00"}
+    assert body["parts"]["loyalty"] == {"group": "loyal", "value": "high"}
     asked = {(r.url.host, r.url.params.get("customer_id")) for r in services.seen}
     assert ("needs.test", "c1") in asked and ("engagement.test", "c1") in asked
 
@@ -49,6 +52,19 @@ def test_one_service_down_gives_a_marked_partial_answer(client, services):
     assert body["partial"] is True
     assert body["unavailable"] == ["next_tasks", "recent_touches", "occasions"]
     assert body["parts"]["next_tasks"] is None and body["parts"]["customer"]["id"] == "c1"
+
+
+def test_loyalty_is_null_until_a_purchase_is_scored_and_missing_when_segmentation_is_down(
+        client, services):
+    fill(services)
+    services.json("segmentation", "GET", "/v1/loyalty/customers/c1", {
+        "type": "about:blank", "title": "Not Found", "status": 404,
+        "detail": "Customer c1 has no purchases scored yet"}, status=404)
+    body = client.get("/api/v1/customers/c1/360").json()
+    assert body["parts"]["loyalty"] is None and body["partial"] is False
+    fill(services, skip="segmentation")
+    body = client.get("/api/v1/customers/c1/360").json()
+    assert body["unavailable"] == ["value", "segment", "loyalty"]
 
 
 def test_a_customer_the_registry_hides_is_404(client, services):

@@ -38,6 +38,7 @@ class EventType(StrEnum):
     expectation_reached = "expectation.reached"
     satisfaction_scored = "satisfaction.scored"
     balance_changed = "balance.changed"
+    product_changed = "product.changed"
     touch_recorded = "touch.recorded"
     segment_changed = "segment.changed"
     customer_at_risk = "customer.at_risk"
@@ -177,6 +178,16 @@ class BalanceChanged(Payload):
     at: datetime
 
 
+class ProductChanged(Payload):  # ProductRead
+    id: str
+    name: str
+    line: str
+    lifecycle: str
+    usp: dict[str, Any] | None = None
+    pitch: str
+    version: int
+
+
 class TouchRecorded(Payload):
     customer_id: str
     contact_id: str | None = None
@@ -228,6 +239,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.expectation_reached: ExpectationReached,
     EventType.satisfaction_scored: SatisfactionScored,
     EventType.balance_changed: BalanceChanged,
+    EventType.product_changed: ProductChanged,
     EventType.touch_recorded: TouchRecorded,
     EventType.segment_changed: SegmentChanged,
     EventType.customer_at_risk: CustomerAtRisk,

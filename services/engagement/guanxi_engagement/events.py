@@ -28,6 +28,7 @@ from .store.tables import (
     Task,
     Visit,
 )
+from .store.templates import save_product
 
 
 def customer_row(data: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +177,10 @@ def on_expectation_reached(session: Session, event: Event) -> None:
     flows.on_goal_reached(session, event.data)
 
 
+def on_product(session: Session, event: Event) -> None:
+    save_product(session, event.data)
+
+
 def on_reasons(session: Session, event: Event) -> None:
     reasons.apply_list(session, Reason, event.data)
 
@@ -201,4 +206,5 @@ HANDLERS: dict[EventType, EventHandler] = {
     EventType.satisfaction_scored: on_satisfaction_scored,
     EventType.complaint_progress: on_complaint_progress,
     EventType.expectation_reached: on_expectation_reached,
+    EventType.product_changed: on_product,
 }

@@ -63,9 +63,9 @@ class Api:
     def __init__(self, client: TestClient):
         self.client = client
 
-    def feed(self, event_type: str, data: dict) -> None:
-        """Deliver one event as the registry's dispatcher would."""
-        event = {"id": uuid.uuid4().hex, "type": event_type, "source": "registry",
+    def feed(self, event_type: str, data: dict, source: str = "registry") -> None:
+        """Deliver one event as the publisher's dispatcher would."""
+        event = {"id": uuid.uuid4().hex, "type": event_type, "source": source,
                  "occurred_at": "2026-01-01T00:00:00Z", "data": data, "attempt": 1}
         resp = self.client.post("/v1/events", json={"events": [event]},
                                 headers=auth("service", "svc"))

@@ -242,3 +242,15 @@ def test_a_promise_sent_twice_with_one_idempotency_key_is_recorded_once(client, 
                                headers={**rep(), "Idempotency-Key": "k1"}), 409)
     assert_problem(client.get("/v1/customers/nobody/balance"), 404)
     assert_problem(client.get("/v1/commitments", params={"due_to": "tomorrow"}), 422)
+
+
+def test_the_agenda_reads_the_open_promises_to_one_owners_customers(client, kit, customer):
+    """owner_id: the promises the customer's owner answers for, whoever made them."""
+    kit.add_customer("c2", owner_id="u-other")
+    mine = client.post("/v1/commitments", headers=manager(), json={
+        "customer_id": "c1", "promise": "送样品", "due_on": "2099-01-01", "origin": "visit"})
+    client.post("/v1/commitments", headers=manager(), json={
+        "customer_id": "c2", "promise": "回电", "due_on": "2099-01-01", "origin": "call"})
+    found = client.get("/v1/commitments", params={"owner_id": "u-rep", "status": "open"},
+                       headers=manager()).json()["items"]
+    assert [p["id"] for p in found] == [mine.json()["id"]] and found[0]["made_by"] == "u-boss"

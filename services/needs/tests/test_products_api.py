@@ -181,3 +181,23 @@ def test_suggestions_offer_related_back_end_and_correlated_need_products(client,
     assert starter["id"] and found[1]["because"].startswith("正相关需求")
     assert_problem(client.get("/v1/customers/c1/suggestions",
                               headers=auth("rep", sub="u-b", team_id="t1")), 404)
+
+
+def test_every_change_of_a_product_is_published_for_engagement_templates(client, kit):
+    """product.changed carries the read schema (USP, pitch, version) on create, edit and the
+    first launch, so templates quote the product as it is now; a refused edit publishes
+    nothing."""
+    drive = product(client, **DRIVE)
+    path = f"/v1/products/{drive['id']}"
+    edited = client.patch(path, json={"usp": {"statement": "Holds 8000G now"}},
+                          headers={"If-Match": client.get(path).headers["etag"]}).json()
+    assert_problem(client.patch(path, json={"price_to": "1.00"}), 422)
+    assert client.post(f"{path}/launches", json={}, headers=manager()).status_code == 201
+    events = kit.published("product.changed")
+    assert [(e["id"], e["version"]) for e in events] == [(drive["id"], 1), (drive["id"], 2),
+                                                         (drive["id"], 3)]
+    assert events[0]["pitch"] == drive["pitch"] and events[1]["pitch"] == edited["pitch"]
+    assert events[1]["usp"]["statement"] == "Holds 8000G now"
+    assert events[2]["launched_on"] is not None
+    client.post(f"{path}/launches", json={"kind": "upgrade"}, headers=manager())
+    assert len(kit.published("product.changed")) == 3  # launched_on is kept from the first

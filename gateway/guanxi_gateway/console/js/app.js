@@ -4,7 +4,9 @@ import { ApiError, errorBox, field, h, login, logout, mount, onSessionEnd, probl
 import { renderToday } from "./today.js";
 import { renderCustomers, renderCustomer } from "./customer.js";
 import { renderDashboard } from "./dashboard.js";
+import { renderEvents } from "./events.js";
 import { renderImport } from "./import.js";
+import { renderProducts } from "./products.js";
 import { renderSettings } from "./settings.js";
 
 // Which pages each role may open; a page missing here is not in the menu and not reachable.
@@ -12,6 +14,8 @@ const PAGES = [
   { id: "today", roles: ["rep", "manager", "admin"], render: renderToday },
   { id: "customers", roles: ["rep", "manager", "admin", "analyst"], render: renderCustomers },
   { id: "dashboard", roles: ["manager", "admin", "analyst"], render: renderDashboard },
+  { id: "products", roles: ["rep", "manager", "admin"], render: renderProducts },
+  { id: "events", roles: ["rep", "manager", "admin"], render: renderEvents },
   { id: "import", roles: ["rep", "manager", "admin"], render: renderImport },
   { id: "settings", roles: ["admin"], render: renderSettings },
 ];

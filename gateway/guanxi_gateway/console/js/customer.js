@@ -44,8 +44,8 @@ export async function renderCustomer(view, id) {
       .catch(() => ({ items: [] }))]);
   const p = full.parts;
   const customer = record.data;
-  const tabs = ["profile", "contacts", "purchases", "value", "needs", "opportunities",
-    "complaints", "timeline"];
+  const tabs = ["profile", "contacts", "purchases", "value", "relationship", "needs",
+    "opportunities", "complaints", "timeline"];
   const panel = h("div", { id: "customer-panel" });
   const tabBar = h("div", { class: "tabs", role: "tablist" });
   const show = (name) => {
@@ -57,6 +57,7 @@ export async function renderCustomer(view, id) {
     contacts: () => contacts(p.contacts?.items || []),
     purchases: () => purchases(p.recent_purchases?.items || []),
     value: () => valueCard(p.value),
+    relationship: () => h("div", {}, loyaltyCard(p.loyalty), balanceCard(p.relationship_balance)),
     needs: () => needs(p.open_needs || [], id),
     opportunities: () => opportunities(p.opportunities?.items || []),
     complaints: () => complaintList(complaints.items),
@@ -172,6 +173,41 @@ function valueCard(v) {
   return h("div", { class: "card", id: "value-card" }, h("dl", { class: "kv" },
     rows.flatMap(([k, val]) => [h("dt", {}, t(`v_${k}`)), h("dd", { "data-value": k }, val)])),
   v.segment?.strategy ? h("p", { class: "small muted" }, v.segment.strategy) : null);
+}
+
+// Loyalty as the course measures it: attitude, behaviour, value, and the group they give.
+function loyaltyCard(l) {
+  if (!l) return h("div", { class: "card", id: "loyalty-card" }, h("h3", {}, t("loyalty")),
+    h("p", { class: "muted" }, t("no_loyalty")));
+  const rows = [
+    ["l_group", t(`grp_${l.group}`)],
+    ["l_attitude", l.attitude_score === null ? "—" : Number(l.attitude_score).toFixed(0)],
+    ["l_behaviour", t(l.behaviour_high ? "behaviour_high" : "behaviour_low")
+      + ` · ${money(l.previous_12)} → ${money(l.last_12)}`],
+    ["l_share_of_wallet", pct(l.share_of_wallet)],
+    ["l_value", t(`value_${l.value}`)],
+    ["l_tenure", l.tenure_years]];
+  return h("div", { class: "card", id: "loyalty-card" }, h("h3", {}, t("loyalty")),
+    h("dl", { class: "kv" }, rows.flatMap(([k, val]) => [h("dt", {}, t(k)),
+      h("dd", { "data-loyalty": k }, val)])),
+    h("p", { class: "small" }, l.advice),
+    l.benefits.length ? [h("h4", {}, t("l_benefits")), h("ul", { class: "benefits" },
+      l.benefits.map((b) => h("li", {}, b.description)))] : null);
+}
+
+// The relationship balance (情感银行): care deposits, failures withdraw.
+function balanceCard(b) {
+  if (!b) return null;
+  return h("div", { class: "card", id: "balance-card" },
+    h("div", { class: "row spread" }, h("h3", {}, t("balance")),
+      h("strong", { class: b.overdrawn ? "pill warn" : "pill ok", "data-balance": b.balance },
+        b.balance, b.overdrawn ? ` · ${t("overdrawn")}` : "")),
+    h("div", { class: "small muted" }, `${t("b_deposits")} ${b.deposits} · ${t("b_withdrawals")} ${b.withdrawals}`),
+    b.recent.length ? [h("h4", {}, t("recent_entries")),
+      table([{ key: "occurred_at", label: t("date"), fmt: dateTime },
+        { key: "kind", label: t("kind"), fmt: (v) => t(`bk_${v}`) },
+        { key: "points", label: "±", num: true },
+        { key: "note", label: t("note") }], b.recent)] : null);
 }
 
 function needs(items, customerId) {

@@ -13,9 +13,10 @@ const STEPS = ["step_purpose", "step_preparation", "step_appointment", "step_res
 
 export async function renderToday(view) {
   const span = sessionStorage.getItem("guanxi.span") || "day";
-  const [agenda, visits] = await Promise.all([
-    api("/engagement/agenda", { query: { span } }),
+  const [day, visits] = await Promise.all([
+    api("/agenda", { query: { span } }),
     api("/engagement/visits", { query: { status: "planned", limit: 100 } })]);
+  const agenda = day.tasks || { start: day.start, items: [] };
   const customers = new Map(agenda.items.filter((i) => i.customer)
     .map((i) => [i.customer.id, i.customer]));
   const spanTabs = h("div", { class: "tabs" }, ["day", "week"].map((s) =>
@@ -26,10 +27,23 @@ export async function renderToday(view) {
   const mine = visits.items.filter((v) => v.owner_id === state.user.id || state.user.role !== "rep");
   mount(view,
     h("div", { class: "row spread" }, h("h1", {}, t("today_title", { date: agenda.start })), spanTabs),
+    day.partial ? h("div", { class: "notice" }, t("partial_view", { parts: day.unavailable.join(", ") })) : null,
     h("section", { id: "agenda" },
       h("h2", {}, t("agenda"), " ", h("span", { class: "pill" }, agenda.items.length)),
       agenda.items.length ? agenda.items.map((item) => agendaCard(item, view))
         : h("p", { class: "muted card" }, t("agenda_empty"))),
+    dueList("care-steps", t("care_steps"), day.care_steps, t("care_empty"), (step) =>
+      dueCard(step, customers, view, { title: step.title, kind: t(`kind_${step.kind}`),
+        actions: [["done", t("step_done")], ["skipped", t("step_skip")]],
+        save: (status) => api(`/needs/care-steps/${step.id}/done`, { method: "POST",
+          body: { status }, headers: { "If-Match": `"${step.id}.${step.version}"` } }),
+        saved: t("step_saved") })),
+    dueList("promises", t("promises"), day.promises, t("promises_empty"), (promise) =>
+      dueCard(promise, customers, view, { title: promise.promise, kind: t("promises"),
+        actions: [["kept", t("keep_promise")]],
+        save: () => api(`/needs/commitments/${promise.id}/keep`, { method: "POST", body: {},
+          headers: { "If-Match": `"${promise.id}.${promise.version}"` } }),
+        saved: t("promise_kept") })),
     h("section", { id: "visits" },
       h("div", { class: "row spread" }, h("h2", {}, t("visits")),
         h("button", { type: "button", id: "plan-visit", onclick: (ev) => {
@@ -37,6 +51,34 @@ export async function renderToday(view) {
         } }, t("plan_visit"))),
       mine.length ? mine.map((v) => visitCard(v, customers.get(v.customer_id), view))
         : h("p", { class: "muted" }, t("no_visits"))));
+}
+
+// Care steps (experience maps) and promises due by the end of the span, overdue ones first.
+function dueList(id, title, items, empty, card) {
+  if (items === null || items === undefined) return null;  // needs did not answer: see notice
+  return h("section", { id },
+    h("h2", {}, title, " ", h("span", { class: "pill" }, items.length)),
+    items.length ? items.map(card) : h("p", { class: "muted card" }, empty));
+}
+
+function dueCard(item, customers, view, { title, kind, actions, save, saved }) {
+  const note = h("div");
+  const known = customers.get(item.customer_id);
+  const late = item.due_on < isoDate(new Date());
+  return h("article", { class: "card due-item", "data-id": item.id },
+    h("div", { class: "row spread" },
+      h("div", {}, h("span", { class: "pill kind" }, kind), h("strong", {}, title)),
+      h("span", { class: late ? "pill warn" : "muted small" }, late ? `${t("overdue")} ${item.due_on}` : item.due_on)),
+    h("div", { class: "small" }, h("a", { href: `#/customer/${encodeURIComponent(item.customer_id)}` },
+      known ? known.name : t("open_customer"))),
+    h("div", { class: "row" }, actions.map(([value, label], i) => h("button", { type: "button",
+      class: i === 0 ? "primary" : null, "data-action": value, onclick: async () => {
+        try {
+          await save(value);
+          toast(saved);
+          renderToday(view);
+        } catch (err) { mount(note, errorBox(err)); }
+      } }, label))), note);
 }
 
 function agendaCard(item, view) {

@@ -19,7 +19,11 @@ class TemplateCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     subject: Texts = Field(default_factory=dict, description="Per language, e.g. {'zh': ...}")
     body: Texts = Field(min_length=1, description="Per language; placeholders {name} "
-                        "{customer} {occasion} {date}, and {note} (a life event's note)")
+                        "{customer} {occasion} {date}, {note} (a life event's note), and "
+                        "{product.name} {product.line} {product.usp} {product.pitch} (USP and "
+                        "FFAB) of the template's product; an unknown one is a 422")
+    product_id: str | None = Field(default=None, max_length=32,
+                                   description="The catalogue product {product.*} quotes")
 
 
 class TemplateUpdate(UpdateModel):
@@ -28,6 +32,7 @@ class TemplateUpdate(UpdateModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     subject: Texts | None = None
     body: Texts | None = Field(default=None, min_length=1)
+    product_id: str | None = Field(default=None, max_length=32)
 
 
 class TemplateRead(BaseModel):
@@ -35,6 +40,7 @@ class TemplateRead(BaseModel):
     name: str
     subject: dict
     body: dict
+    product_id: str | None
     version: int
 
 

@@ -13,6 +13,7 @@ from ..domain.respect import QuietHours, block_reason
 from ..domain.templates import render
 from .policy import current_policy
 from .tables import Consent, ContactRef, CustomerRef, Message, Occasion, Template
+from .templates import product_values
 from .touches import publish_touch
 
 log = logging.getLogger("guanxi.engagement.delivery")
@@ -68,9 +69,12 @@ def deliver_one(*, session, message: Message, channels: dict[str, Channel], now:
     if reason is not None:
         _finish(session, message, "blocked", reason)
         return "blocked"
-    body = message.body or _render(session, message, contact)
     template = session.get(Template, message.template_id) if message.template_id else None
-    subject = render(template.subject, contact.language, {}) if template and template.subject \
+    values = _values(session, message, contact, template)
+    language = contact.language if contact else None
+    body = message.body or (render(template.body, language, values) if template
+                            else f"{values['name']}: {values['occasion']}")
+    subject = render(template.subject, language, values) if template and template.subject \
         else (message.occasion or "Guanxi")
     try:
         channels[message.channel].send(Outgoing(to=address, subject=subject, body=body,
@@ -85,16 +89,14 @@ def deliver_one(*, session, message: Message, channels: dict[str, Channel], now:
     return "sent"
 
 
-def _render(session, message: Message, contact: ContactRef | None) -> str:
-    template = session.get(Template, message.template_id) if message.template_id else None
+def _values(session, message: Message, contact: ContactRef | None,
+            template: Template | None) -> dict[str, str]:
     customer = session.get(CustomerRef, message.customer_id)
     greeted = session.get(Occasion, message.occasion_id) if message.occasion_id else None
-    values = {"name": contact.name if contact else "", "customer": customer.name if customer
-              else "", "occasion": message.occasion or "", "date": message.occurs_on.isoformat(),
-              "note": (greeted.note or "") if greeted else ""}
-    if template is None:
-        return f"{values['name']}: {values['occasion']}"
-    return render(template.body, contact.language if contact else None, values)
+    return {"name": contact.name if contact else "", "customer": customer.name if customer
+            else "", "occasion": message.occasion or "", "date": message.occurs_on.isoformat(),
+            "note": (greeted.note or "") if greeted else "",
+            **product_values(session, template.product_id if template else None)}
 
 
 def deliver_due(*, sessions: sessionmaker, channels: dict[str, Channel], now: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id
@@ -83,6 +83,20 @@ class OpenNeed(Timestamped, table=True):
     id: str = Field(primary_key=True, max_length=32)
     customer_id: str = Field(max_length=32, index=True)
     title: str = Field(max_length=300)
+
+
+class ProductRef(Timestamped, table=True):
+    """A catalogue product as needs last described it (product.changed), for templates."""
+
+    __tablename__ = "product_ref"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    line: str = Field(max_length=100)
+    lifecycle: str = Field(max_length=16)
+    usp: str = Field(default="", max_length=2000)  # the USP statement (独特销售主张)
+    pitch: str = Field(default="", sa_type=Text)  # USP and FFAB as one text, composed by needs
+    version: int
 
 
 class CompanyDate(Timestamped, table=True):
@@ -202,6 +216,7 @@ class Template(Versioned, table=True):
     name: str = Field(max_length=100)
     subject: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     body: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    product_id: str | None = Field(default=None, max_length=32)  # what {product.*} quotes
 
 
 class Consent(Timestamped, table=True):

@@ -53,6 +53,9 @@ def make_promise(commitment_in: CommitmentCreate, session: DbSession, principal:
 def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                   customer_id: IdFilter = None, status: CommitmentStatus | None = None,
                   made_by: IdFilter = None, origin: CommitmentOrigin | None = None,
+                  owner_id: Annotated[str | None, Query(
+                      max_length=64, description="The customer's owner (the agenda's rep)")
+                  ] = None,
                   overdue: Annotated[bool | None, Query(
                       description="true: open past their due date (what managers chase)")] = None,
                   due_from: Day | None = None,
@@ -63,6 +66,7 @@ def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQue
     rows, cursor = store.list_page(session=session, principal=principal, page=page, filters={
         "customer_id": customer_id, "status": status.value if status else None,
         "made_by": made_by, "origin": origin.value if origin else None, "overdue": overdue,
+        "owner_id": owner_id,
         "due_from": due_from, "due_to": due_to})
     today = local_today(session)
     return CommitmentPage(items=[store.to_read(r, today) for r in rows], next_cursor=cursor)

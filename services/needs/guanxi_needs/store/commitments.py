@@ -21,7 +21,7 @@ from ..domain.commitments import CommitmentOrigin, CommitmentStatus, is_overdue,
 from ..schemas.commitments import CommitmentCreate, CommitmentRead, CommitmentUpdate
 from . import balance
 from .access import apply_changes, get_visible, scoped, visible_customer
-from .tables import Commitment, Complaint, ContactRef
+from .tables import Commitment, Complaint, ContactRef, CustomerRef
 
 VISIBILITY = {"member_of": lambda user_id: Commitment.made_by == user_id}
 
@@ -125,6 +125,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
     stmt = where_given(stmt, (Commitment.customer_id, filters.get("customer_id")),
                        (Commitment.status, filters.get("status")),
                        (Commitment.made_by, filters.get("made_by")),
+                       (CustomerRef.owner_id, filters.get("owner_id")),
                        (Commitment.origin, filters.get("origin")))
     stmt = where_within(stmt, Commitment.due_on, filters.get("due_from"), filters.get("due_to"))
     if (overdue := filters.get("overdue")) is not None:

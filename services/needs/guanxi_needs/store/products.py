@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.event_types import EventType
+from guanxi_shared.events import publish
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain.products import Lifecycle, check_lifecycle, name_key
@@ -31,6 +33,14 @@ def pitch(product: Product) -> str:
 
 def to_read(product: Product) -> ProductRead:
     return ProductRead.model_validate({**product.model_dump(), "pitch": pitch(product)})
+
+
+def publish_changed(session: Session, product: Product) -> None:
+    """product.changed with the read schema, in the write's transaction: engagement's
+    templates quote the USP and pitch from its copy."""
+    session.flush()
+    publish(session=session, event_type=EventType.product_changed, source="needs",
+            data=to_read(product).model_dump(mode="json"))
 
 
 def _invalid(field: str, msg: str) -> Invalid:
@@ -80,6 +90,7 @@ def create(*, session: Session, product_in: ProductCreate) -> Product:
     product = Product.model_validate({**values, "price_from": product_in.price_from,
                                       "price_to": product_in.price_to})
     session.add(product)
+    publish_changed(session, product)
     session.commit()
     return product
 
@@ -93,6 +104,8 @@ def get(*, session: Session, product_id: str) -> Product:
 
 def update(*, session: Session, product: Product, product_in: ProductUpdate) -> Product:
     changes = product_in.model_dump(mode="json", exclude_unset=True)
+    if product_in.usp is not None:  # whole, with its defaults (points: [])
+        changes["usp"] = product_in.usp.model_dump(mode="json")
     for money_field in ("price_from", "price_to"):
         if money_field in changes:
             changes[money_field] = getattr(product_in, money_field)
@@ -111,6 +124,7 @@ def update(*, session: Session, product: Product, product_in: ProductUpdate) -> 
             raise Conflict(why)
         changes = _dates(changes, wanted, session, product)
     apply_changes(product, changes)
+    publish_changed(session, product)
     session.commit()
     return product
 

@@ -50,7 +50,7 @@ from ..schemas.products import (
     SuggestionKind,
 )
 from .access import apply_changes, scoped, visible_condition, visible_customer
-from .products import pitch
+from .products import pitch, publish_changed
 from .tables import (
     CustomerRef,
     LaunchCall,
@@ -119,6 +119,7 @@ def launch(*, session: Session, principal: Principal, product: Product,
     session.add(row)
     if product.launched_on is None:
         apply_changes(product, {"launched_on": on})
+        publish_changed(session, product)
     session.flush()
     _collect_evidence(session, row.id, product)
     row.calls = _rank_calls(session, row.id)
