@@ -332,14 +332,24 @@ def test_a_manager_works_a_launch_call_list_and_the_vip_gathering(context, suite
     c.toast("电话名单已生成")
     assert len(api.get("/needs/launches").json()["items"]) == 2
 
-    c.go("events")
+    c.go("events")  # the VIP gathering: invite the whole top tier, not only decision makers
     c.page.click(".customer-event:has-text('VIP') a")
+    c.page.wait_for_selector("#guests #invite")
+    c.page.click("#guests #invite")
+    c.toast("新邀请")
+    c.go("events")  # last month's customer meeting: a guest of the team changes their answer
+    c.page.click(".customer-event:has-text('年度客户会') a")
     c.page.wait_for_selector("#guests tbody tr")
-    guest = c.page.locator("#guests [data-rsvp=pending]").first
+    guest = c.page.locator("#guests [data-rsvp]:not([data-rsvp=yes])").first
     guest_id = guest.get_attribute("data-guest")
     guest.locator("[data-answer=yes]").click()
     c.toast("回复已记录")
     c.page.wait_for_selector(f"#guests [data-guest='{guest_id}'][data-rsvp=yes]")
+    meeting = next(e for e in api.get("/engagement/customer-events").json()["items"]
+                   if e["name"] == "年度客户会")
+    answered = api.get(f"/engagement/customer-events/{meeting['id']}/invitations",
+                       params={"rsvp": "yes", "limit": 200}).json()["items"]
+    assert guest_id in [g["id"] for g in answered]
     c.clean()
 
 
