@@ -1,7 +1,7 @@
 """The rep's agenda across the services: tasks, care steps and promises in one answer."""
 import httpx
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 from .conftest import user_headers
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from guanxi_shared.testing import assert_problem
+from guanxi_testing.fixtures import assert_problem
 
 USB = {"id": "pr1", "name": "4000G U盘", "line": "storage", "lifecycle": "new",
        "usp": {"statement": "唯一能装下整个工厂图纸的U盘", "points": []},
