@@ -195,16 +195,19 @@ def _configure_and_run(context, conn, target_metadata) -> None:
         context.run_migrations()
 
 
-def upsert(session: Session, table, rows: list[dict], key: list[str]) -> None:
+def upsert(session: Session, table, rows: list[dict], key: list[str],
+           update: list[str] | None = None) -> None:
     """Insert or update many rows in one executemany (INSERT ... ON CONFLICT DO UPDATE).
 
-    Only the columns the rows carry are updated, and never `created_at`.
+    An existing row gets the columns named in `update` (by default all the rows carry), and
+    never `created_at`.
     """
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
-    updates = {c: stmt.excluded[c] for c in rows[0] if c not in key and c != "created_at"}
+    updates = {c: stmt.excluded[c] for c in (rows[0] if update is None else update)
+               if c not in key and c != "created_at"}
     session.execute(stmt.on_conflict_do_update(index_elements=key, set_=updates), rows)
 
 

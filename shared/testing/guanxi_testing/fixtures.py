@@ -177,3 +177,35 @@ def require_redis() -> str:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but Redis is not reachable at GUANXI_TEST_REDIS_URL ({exc})")
         pytest.skip(f"Redis not reachable at {url} ({exc}); set GUANXI_TEST_REDIS_URL to run")
+
+
+def rows_about(session, customer_id: str) -> dict[str, list[str]]:
+    """Every row naming the customer, per table (a `*customer_id` column, or customer_ref's
+    id), with the id written as <customer> and without what differs between two equal writes
+    (integer surrogate keys, created_at, updated_at): so that two customers given the same
+    data, then erased by two paths, can be compared."""
+    from sqlalchemy import Integer, or_, select
+
+    found: dict[str, list[str]] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        keys = [c for c in table.c if c.name.endswith("customer_id")
+                or (table.name == "customer_ref" and c.name == "id")]
+        kept = [c for c in table.c if c.name not in ("created_at", "updated_at")
+                and not (c.primary_key and isinstance(c.type, Integer))]
+        if keys:
+            rows = session.execute(select(*kept).where(or_(*(k == customer_id for k in keys))))
+            found[table.name] = sorted(repr(dict(row._mapping)).replace(customer_id, "<customer>")
+                                       for row in rows)
+    return found
+
+
+def erase_both_ways(client, send_erased, by_event: str, by_endpoint: str) -> dict[str, list[str]]:
+    """Erase one customer through customer.erased (`send_erased(customer_id)`) and the other
+    through DELETE /v1/privacy/customers/{id}; both must leave the same rows, returned."""
+    send_erased(by_event)
+    resp = client.delete(f"/v1/privacy/customers/{by_endpoint}")
+    assert resp.status_code == 200, resp.text
+    with client.app.state.sessions() as session:
+        left = rows_about(session, by_event)
+        assert left == rows_about(session, by_endpoint)
+    return left
