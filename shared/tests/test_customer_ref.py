@@ -12,7 +12,7 @@ from guanxi_shared.customer_ref import CustomerReadModel, CustomerRefBase, Regis
 from guanxi_shared.errors import NotFound
 from guanxi_shared.events import Event, apply_events
 from guanxi_shared.models import new_id, utcnow
-from guanxi_shared.testing import paged_registry
+from guanxi_testing.fixtures import paged_registry
 
 
 class KitCustomer(CustomerRefBase, table=True):

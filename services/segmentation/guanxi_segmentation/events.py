@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from guanxi_shared import reasons
@@ -14,88 +12,19 @@ from guanxi_shared.db import local_today
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 
-from .store.loyalty_tables import LoyaltyInput
+from .store.read_model import customers
 from .store.retention import rebuild_periods
 from .store.scoring import rescore_customer
 from .store.tables import (
-    AtRiskEpisode,
     BalanceRef,
     ComplaintRef,
-    CustomerRef,
     CustomerScore,
     InvoiceRef,
-    LastTouch,
     PurchaseFact,
     Reason,
     SatisfactionScore,
-    StatusChange,
 )
-
-
-def on_customer(session: Session, event: Event) -> None:
-    data = event.data
-    current = session.get(CustomerRef, data["id"])
-    status = data.get("status", current.status if current else "prospect")
-    if current is None or current.status != status:
-        session.add(StatusChange(customer_id=data["id"], status=status,
-                                 lost_reason=data.get("lost_reason"),
-                                 lost_reason_code=data.get("lost_reason_code"),
-                                 changed_at=event.occurred_at))
-    elif status == "lost" and "lost_reason_code" in data:  # the reason corrected later
-        session.execute(update(StatusChange).where(
-            StatusChange.id == select(func.max(StatusChange.id)).where(
-                StatusChange.customer_id == data["id"]).scalar_subquery())
-            .values(lost_reason_code=data["lost_reason_code"],
-                    lost_reason=data.get("lost_reason")))
-    values = {k: data[k] for k in ("name", "status", "lost_reason", "owner_id", "team_id",
-                                   "region", "industry") if k in data}
-    if current is None:
-        session.add(CustomerRef.model_validate({"id": data["id"], "status": status} | values))
-    else:
-        for key, value in values.items():
-            setattr(current, key, value)
-
-
-def on_merged(session: Session, event: Event) -> None:
-    merged, into = event.data["merged_id"], event.data["into_id"]
-    session.execute(update(PurchaseFact).where(PurchaseFact.customer_id == merged)
-                    .values(customer_id=into))
-    for table in (CustomerScore, CustomerRef):
-        key = table.customer_id if table is CustomerScore else table.id
-        session.execute(delete(table).where(key == merged))
-    rebuild_periods(session, [merged, into])
-    moved = session.get(LastTouch, merged)
-    if moved is not None:
-        record_touch(session, into, moved.touched_at, moved.kind, moved.source_id,
-                     moved.contact_id)
-        session.delete(moved)
-    session.execute(delete(AtRiskEpisode).where(AtRiskEpisode.customer_id == merged))
-    session.execute(delete(BalanceRef).where(BalanceRef.customer_id == merged))  # needs re-sums
-    if session.get(LoyaltyInput, into) is None:  # the survivor's own answers win
-        session.execute(update(LoyaltyInput).where(LoyaltyInput.customer_id == merged)
-                        .values(customer_id=into))
-    session.execute(delete(LoyaltyInput).where(LoyaltyInput.customer_id == merged))
-    rescore_customer(session=session, customer_id=into, as_of=local_today(session))
-
-
-def on_erased(session: Session, event: Event) -> None:
-    forget_customer(session, event.data["customer_id"])
-
-
-def forget_customer(session: Session, customer_id: str) -> dict[str, int]:
-    """Personal data goes; anonymous purchase totals stay so company figures do not change."""
-    ref = session.get(CustomerRef, customer_id)
-    if ref is not None:
-        ref.name, ref.lost_reason = f"已删除客户 {customer_id[:8]}", None
-    erased = {"satisfaction_scores": session.execute(delete(SatisfactionScore).where(
-        SatisfactionScore.customer_id == customer_id)).rowcount,
-              "status_reasons": session.execute(update(StatusChange).where(
-                  StatusChange.customer_id == customer_id).values(lost_reason=None)).rowcount,
-              "touch_contacts": session.execute(update(LastTouch).where(
-                  LastTouch.customer_id == customer_id).values(contact_id=None)).rowcount,
-              "loyalty_inputs": session.execute(delete(LoyaltyInput).where(
-                  LoyaltyInput.customer_id == customer_id)).rowcount}
-    return erased
+from .store.touches import record_touch
 
 
 def on_purchase(session: Session, event: Event) -> None:
@@ -119,25 +48,6 @@ def on_satisfaction(session: Session, event: Event) -> None:
 
 def on_reasons(session: Session, event: Event) -> None:
     reasons.apply_list(session, Reason, event.data)
-
-
-def record_touch(session: Session, customer_id: str, at: datetime, kind: str,
-                 source_id: str | None, contact_id: str | None) -> bool:
-    """Keep the customer's latest touch; an older or equal one (late, or sent twice) changes
-    nothing. Returns whether it was kept."""
-    current = session.get(LastTouch, customer_id)
-    if current is not None and current.touched_at >= at:
-        return False
-    day = at.astimezone(ZoneInfo(session.info.get("timezone", "Asia/Shanghai"))).date()
-    values = {"touched_at": at, "touched_on": day, "kind": kind, "source_id": source_id,
-              "contact_id": contact_id}
-    if current is None:
-        session.add(LastTouch(customer_id=customer_id, **values))
-    else:
-        for key, value in values.items():
-            setattr(current, key, value)
-    session.flush()
-    return True
 
 
 def _instant(value: str) -> datetime:
@@ -240,10 +150,7 @@ def on_balance(session: Session, event: Event) -> None:
 
 HANDLERS: dict[EventType, EventHandler] = {
     EventType.reasons_changed: on_reasons,
-    EventType.customer_created: on_customer,
-    EventType.customer_updated: on_customer,
-    EventType.customer_merged: on_merged,
-    EventType.customer_erased: on_erased,
+    **customers.handlers,
     EventType.purchase_recorded: on_purchase,
     EventType.satisfaction_scored: on_satisfaction,
     EventType.touch_recorded: on_touch,
@@ -253,4 +160,3 @@ HANDLERS: dict[EventType, EventHandler] = {
     EventType.invoice_changed: on_invoice,
     EventType.balance_changed: on_balance,
 }
-__all__ = ["HANDLERS", "forget_customer"]

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guanxi_segmentation.store.resync import resync
+from guanxi_segmentation.store.read_model import customers
 from guanxi_testing.fixtures import assert_problem, auth, paged_registry
 
 SERVICE = auth("service", sub="service:registry")
@@ -225,8 +225,8 @@ def test_resync_rebuilds_the_read_model_from_the_registry(client):
 
     peer = paged_registry(pages, caller="segmentation")
     with client.app.state.sessions() as session:
-        assert resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
-        assert resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
+        assert customers.resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
+        assert customers.resync(session=session, client=peer) == {"customers": 2, "purchases": 2}
     client.post("/v1/recompute", json={})
     missed = client.get("/v1/customers/m/value").json()
     assert (missed["purchase_count"], missed["total_spend"]) == (1, "42.50")

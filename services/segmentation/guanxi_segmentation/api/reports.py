@@ -3,21 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
+from fastapi import APIRouter, Query
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import (
-    CurrentPrincipal,
-    Manager,
-    owner_filter,
-    visible_or_404,
-)
+from guanxi_shared.auth import CurrentPrincipal, Manager
 from guanxi_shared.csv_export import csv_response
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Invalid
 from guanxi_shared.models import Day
-from guanxi_shared.pagination import PageQuery, paginate, where_given
+from guanxi_shared.pagination import PageQuery
 
 from ..domain import clv
 from ..schemas.reports import (
@@ -37,16 +31,10 @@ from ..schemas.reports import (
 )
 from ..store import reports
 from ..store.scoring import full_recompute
-from ..store.tables import CustomerRef, CustomerScore, ScoreSnapshot
+from .deps import VisibleCustomer
 
 router = APIRouter(prefix="/v1")
 CSV_COLUMNS = list(ScoredCustomer.model_fields)
-
-
-def visible_customer(customer_id: str, session: DbSession,
-                     principal: CurrentPrincipal) -> CustomerRef:
-    return visible_or_404(principal, session.get(CustomerRef, customer_id), "Customer",
-                          customer_id)
 
 
 @router.get("/rfm/grid", response_model=Grid, tags=["rfm"])
@@ -75,16 +63,9 @@ def list_scored_customers(
 ) -> Any:
     """Customers of a segment, tier, R×F cell or owner, highest value first; `format=csv`
     downloads the page."""
-    stmt = select(CustomerScore, CustomerRef.name, CustomerRef.owner_id).join(
-        CustomerRef, CustomerRef.id == CustomerScore.customer_id)
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
-    stmt = where_given(stmt, (CustomerScore.segment, segment), (CustomerScore.tier, tier),
-                       (CustomerScore.at_risk, at_risk), (CustomerScore.r_score, r_score),
-                       (CustomerScore.f_score, f_score), (CustomerRef.owner_id, owner_id))
-    rows, cursor = paginate(session, stmt, sort=CustomerScore.monetary,
-                            key=CustomerScore.customer_id, page=page, descending=True)
+    rows, cursor = reports.scored_customers(
+        session=session, principal=principal, page=page, segment=segment, tier=tier,
+        at_risk=at_risk, r_score=r_score, f_score=f_score, owner_id=owner_id)
     items = [ScoredCustomer.model_validate({**score.model_dump(), "name": name, "owner_id": owner})
              for score, name, owner in rows]
     if format == "csv":
@@ -94,7 +75,7 @@ def list_scored_customers(
 
 
 @router.get("/customers/{customer_id}/value", response_model=ValueCard, tags=["value"])
-def customer_value(customer: Annotated[CustomerRef, Depends(visible_customer)],
+def customer_value(customer: VisibleCustomer,
                    session: DbSession) -> dict[str, Any]:
     """RFM, segment, tier, CLV both ways, probability alive, at-risk reasons and history."""
     return reports.value_card(session, customer)
@@ -118,10 +99,7 @@ def churn(session: DbSession, principal: CurrentPrincipal,
 
 @router.get("/snapshots", response_model=list[SnapshotDate], tags=["snapshots"])
 def list_snapshots(session: DbSession, _: CurrentPrincipal) -> list[dict[str, Any]]:
-    rows = session.execute(select(ScoreSnapshot.snapshot_date, func.count())
-                           .group_by(ScoreSnapshot.snapshot_date)
-                           .order_by(ScoreSnapshot.snapshot_date.desc()).limit(400))
-    return [{"snapshot_date": d, "customers": n} for d, n in rows]
+    return reports.snapshot_dates(session)
 
 
 @router.get("/snapshots/migration", response_model=MigrationMatrix, tags=["snapshots"])

@@ -4,12 +4,15 @@ domain/loyalty.py's, written in SQL)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.errors import NotFound
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain.loyalty import ATTITUDE_HIGH, SHARE_HIGH
 from .loyalty_tables import BenefitRule, LoyaltyInput
@@ -89,3 +92,41 @@ def benefits(session: Session, tier: str | None, years: int) -> list[BenefitRule
     stmt = stmt.where((BenefitRule.tier.is_(None)) | (BenefitRule.tier == literal(tier)))
     return list(session.scalars(stmt.order_by(BenefitRule.kind, BenefitRule.min_years,
                                               BenefitRule.id)))
+
+
+def customers_page(*, session: Session, principal: Principal, as_of: date, group: str | None,
+                   value: str | None, page: PageParams) -> tuple[list[Any], str | None]:
+    """The customers of one cell of the matrix (or of a row or column when one is None)."""
+    rows = loyalty_query(principal, as_of).subquery()
+    stmt = where_given(select(rows), (rows.c.group, group), (rows.c.value, value))
+    return paginate(session, stmt, sort=rows.c.customer_id, key=rows.c.customer_id, page=page)
+
+
+def card(*, session: Session, principal: Principal, customer_id: str, as_of: date) -> Any:
+    """One visible customer's loyalty row; 404 when unknown, hidden or not scored yet."""
+    CustomerRef.visible_or_404(session, principal, customer_id)
+    row = session.execute(loyalty_query(principal, as_of).where(
+        CustomerRef.id == customer_id)).first()
+    if row is None:
+        raise NotFound(f"Customer {customer_id} has no purchases scored yet")
+    return row
+
+
+def inputs_version(*, session: Session, principal: Principal, customer_id: str) -> int | None:
+    """The version of a visible customer's answers (None: none recorded), for If-Match."""
+    CustomerRef.visible_or_404(session, principal, customer_id)
+    current = session.get(LoyaltyInput, customer_id)
+    return current.version if current else None
+
+
+def record_inputs(*, session: Session, customer_id: str, would_recommend: int | None,
+                  wallet_budget: Decimal | None, recorded_by: str) -> int:
+    """Replace the customer's answers; returns their new version."""
+    current = session.get(LoyaltyInput, customer_id) or LoyaltyInput(customer_id=customer_id,
+                                                                     version=0)
+    current.would_recommend, current.wallet_budget = would_recommend, wallet_budget
+    current.recorded_by = recorded_by
+    current.version += 1
+    session.add(current)
+    session.commit()
+    return current.version

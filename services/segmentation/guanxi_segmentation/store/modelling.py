@@ -10,7 +10,7 @@ from sqlalchemy import Float, String, case, cast, func, select
 from sqlmodel import Session
 
 from guanxi_shared.db import for_bulk_work, plain_rows
-from guanxi_shared.errors import Invalid
+from guanxi_shared.errors import Invalid, NotFound
 
 from ..domain import clv
 from .tables import ModelFit, PurchaseFact
@@ -116,3 +116,10 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+def latest_fit(session: Session) -> dict[str, Any]:
+    fit = session.scalars(select(ModelFit).order_by(ModelFit.id.desc()).limit(1)).first()
+    if fit is None:
+        raise NotFound("No model has been fitted yet; POST /v1/clv/fit")
+    return fit.result

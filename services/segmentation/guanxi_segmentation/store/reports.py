@@ -13,6 +13,7 @@ from sqlmodel import Session
 from guanxi_shared import reasons
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.db import local_today
+from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain import pareto
 from .scoring import policy
@@ -38,6 +39,33 @@ def _scoped(stmt: Select, principal: Principal) -> Select:
 
 def latest_run(session: Session) -> ScoreRun | None:
     return session.scalars(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1)).first()
+
+
+def scored_customers(*, session: Session, principal: Principal, page: PageParams,
+                     segment: str | None = None, tier: str | None = None,
+                     at_risk: bool | None = None, r_score: int | None = None,
+                     f_score: int | None = None, owner_id: str | None = None,
+                     ) -> tuple[list[Any], str | None]:
+    """(score, name, owner_id) of the visible customers matching the filters given, highest
+    value first."""
+    stmt = select(CustomerScore, CustomerRef.name, CustomerRef.owner_id).join(
+        CustomerRef, CustomerRef.id == CustomerScore.customer_id)
+    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    stmt = where_given(stmt, (CustomerScore.segment, segment), (CustomerScore.tier, tier),
+                       (CustomerScore.at_risk, at_risk), (CustomerScore.r_score, r_score),
+                       (CustomerScore.f_score, f_score), (CustomerRef.owner_id, owner_id))
+    return paginate(session, stmt, sort=CustomerScore.monetary, key=CustomerScore.customer_id,
+                    page=page, descending=True)
+
+
+def snapshot_dates(session: Session, limit: int = 400) -> list[dict[str, Any]]:
+    """The dates scores were kept on, newest first, with how many customers each holds."""
+    rows = session.execute(select(ScoreSnapshot.snapshot_date, func.count())
+                           .group_by(ScoreSnapshot.snapshot_date)
+                           .order_by(ScoreSnapshot.snapshot_date.desc()).limit(limit))
+    return [{"snapshot_date": d, "customers": n} for d, n in rows]
 
 
 def grid(session: Session, principal: Principal) -> list[dict[str, Any]]:

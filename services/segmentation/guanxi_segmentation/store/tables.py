@@ -8,19 +8,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from guanxi_shared.customer_ref import CustomerRefBase
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, utcnow
 from guanxi_shared.reasons import ReasonFields
 
 
-class CustomerRef(Timestamped, table=True):
+class CustomerRef(CustomerRefBase, table=True):
     __tablename__ = "customer_ref"
 
-    id: str = Field(primary_key=True, max_length=32)
-    name: str = Field(max_length=200)
-    status: str = Field(max_length=16)
     lost_reason: str | None = Field(default=None, max_length=500)
-    owner_id: str | None = Field(default=None, max_length=64, index=True)
-    team_id: str | None = Field(default=None, max_length=64, index=True)
     region: str | None = Field(default=None, max_length=100)
     industry: str | None = Field(default=None, max_length=100)
 
