@@ -12,39 +12,9 @@ from guanxi_shared.events import Event, EventHandler
 from .domain.balance import TOUCH_KINDS, BalanceKind
 from .store import balance
 from .store.experience import schedule_for_purchase
-from .store.privacy import erase
-from .store.read_model import upsert_contacts, upsert_customers
-from .store.selling import products_named, record_purchase, repoint_customer
-from .store.tables import (
-    CareStep,
-    Commitment,
-    Complaint,
-    ContactRef,
-    CustomerRef,
-    Expectation,
-    Need,
-    Opportunity,
-)
-
-_REPOINTED = (Need, Opportunity, Expectation, Complaint, ContactRef, Commitment, CareStep)
-
-
-def on_customer(session: Session, event: Event) -> None:
-    upsert_customers(session, [event.data])
-
-
-def on_customer_merged(session: Session, event: Event) -> None:
-    merged_id, into_id = event.data["merged_id"], event.data["into_id"]
-    for model in _REPOINTED:
-        session.execute(update(model).where(model.customer_id == merged_id)
-                        .values(customer_id=into_id))
-    repoint_customer(session, merged_id, into_id)
-    balance.repoint(session, merged_id, into_id)
-    session.execute(delete(CustomerRef).where(CustomerRef.id == merged_id))
-
-
-def on_customer_erased(session: Session, event: Event) -> None:
-    erase(session=session, customer_id=event.data["customer_id"])
+from .store.read_model import customers, upsert_contacts
+from .store.selling import products_named, record_purchase
+from .store.tables import ContactRef, CustomerRef
 
 
 def on_purchase(session: Session, event: Event) -> None:
@@ -82,10 +52,7 @@ def on_segment(session: Session, event: Event) -> None:
 
 
 HANDLERS: dict[EventType, EventHandler] = {
-    EventType.customer_created: on_customer,
-    EventType.customer_updated: on_customer,
-    EventType.customer_merged: on_customer_merged,
-    EventType.customer_erased: on_customer_erased,
+    **customers.handlers,
     EventType.contact_changed: on_contact,
     EventType.contact_erased: on_contact_erased,
     EventType.segment_changed: on_segment,

@@ -1,7 +1,13 @@
 """Registry events (reassign, merge, erase) and the privacy endpoints."""
 
-from guanxi_needs.store.read_model import resync
-from guanxi_testing.fixtures import assert_problem, auth, paged_registry
+from guanxi_needs.store.read_model import customers
+from guanxi_testing.fixtures import (
+    assert_problem,
+    auth,
+    erase_both_ways,
+    paged_registry,
+    rows_about,
+)
 
 
 def seed(client, customer_id="c1"):
@@ -57,7 +63,7 @@ def test_resync_pages_through_the_registry_and_keeps_the_segment(client, kit, cu
 
     peer = paged_registry(pages, caller="needs")
     with client.app.state.sessions() as session:
-        assert resync(session=session, client=peer) == {"customers": 2, "contacts": 1}
+        assert customers.resync(session=session, client=peer) == {"customers": 2, "contacts": 1}
     exported = client.get("/v1/privacy/customers/c7").json()["data"]
     assert exported["contacts"][0]["name"] == "Han Meimei"
     by_segment = client.post("/v1/needs", json={"customer_id": "c1", "need_class": "product",
@@ -67,3 +73,18 @@ def test_resync_pages_through_the_registry_and_keeps_the_segment(client, kit, cu
     assert rows == [{"key": "champions", "period": None, "needs": 1, "customers": 1}]
     assert_problem(client.get(f"/v1/needs/{by_segment.json()['id']}",
                               headers=auth("rep", sub="u-rep", team_id="t1")), 404)
+
+
+def test_the_event_and_the_endpoint_erase_the_same_data(client, kit):
+    by_event, by_endpoint = "EVTERASE", "APIERASE"
+    for cid in (by_event, by_endpoint):
+        kit.add_customer(cid)
+        seed(client, cid)
+        kit.send_event("contact.changed", {"id": f"k-{cid}", "customer_id": cid,
+                                           "name": "Li Lei", "role": "decision_maker"})
+    with client.app.state.sessions() as session:
+        assert rows_about(session, by_event)["need"]
+    left = erase_both_ways(
+        client, lambda cid: kit.send_event("customer.erased", {"customer_id": cid}),
+        by_event, by_endpoint)
+    assert not any(left.values()), left  # needs keeps nothing about an erased customer

@@ -7,7 +7,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import ServiceCaller
 from guanxi_shared.client import ServiceClient
 
-from ..store.read_model import resync
+from ..store.read_model import customers
 from .deps import AppSettings
 
 router = APIRouter(prefix="/v1", tags=["ops"])
@@ -20,6 +20,6 @@ def resync_from_registry(session: DbSession, settings: AppSettings,
                            secret=settings.internal_secret,
                            timeout=settings.http_timeout_seconds)
     try:
-        return resync(session=session, client=client)
+        return customers.resync(session=session, client=client)
     finally:
         client.close()

@@ -10,6 +10,7 @@ from guanxi_shared.app import DbSession
 from guanxi_shared.auth import ServiceCaller
 
 from ..store import privacy as store
+from ..store.read_model import customers
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
 audit = logging.getLogger("guanxi.audit")
@@ -25,8 +26,7 @@ def export_customer(customer_id: str, session: DbSession, caller: ServiceCaller,
 @router.delete("/customers/{customer_id}")
 def erase_customer(customer_id: str, session: DbSession, caller: ServiceCaller,
                    ) -> dict[str, Any]:
-    erased = store.erase(session=session, customer_id=customer_id)
-    session.commit()
+    erased = customers.erase_now(session=session, customer_id=customer_id)
     audit.info("customer data erased", extra={"customer_id": customer_id, "by": caller.sub,
                                               "erased": erased})
     return {"service": "needs", "erased": erased}

@@ -42,13 +42,7 @@ def visible_condition(principal: Principal, *, member_of: Member | None = None,
     return or_(base, *extra) if extra else base
 
 
-def visible_customer(*, session: Session, principal: Principal, customer_id: str) -> CustomerRef:
-    """The customer as the read model knows it, or 404 when unknown or hidden."""
-    customer = session.get(CustomerRef, customer_id)
-    if customer is None or not principal.can_see(owner_id=customer.owner_id,
-                                                 team_id=customer.team_id):
-        raise NotFound(f"Customer {customer_id} not found")
-    return customer
+visible_customer = CustomerRef.visible_or_404  # the customer, or 404 if unknown or hidden
 
 
 def get_visible(*, session: Session, principal: Principal, model: Any, object_id: str,

@@ -8,19 +8,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from guanxi_shared.customer_ref import CustomerRefBase
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 
 
-class CustomerRef(Timestamped, table=True):
+class CustomerRef(CustomerRefBase, table=True):
     """The registry's customer as needs knows it, plus the segment segmentation reports."""
 
     __tablename__ = "customer_ref"
 
-    id: str = Field(primary_key=True, max_length=32)
-    name: str = Field(max_length=200)
-    status: str = Field(max_length=16)
-    owner_id: str | None = Field(default=None, max_length=64, index=True)
-    team_id: str | None = Field(default=None, max_length=64, index=True)
     segment: str | None = Field(default=None, max_length=64, index=True)
 
 
