@@ -1,7 +1,7 @@
 """Gifts with taboos and budgets, renewals, the calendar, resync and personal data."""
 import httpx
 
-from guanxi_testing.fixtures import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth, erase_both_ways, rows_about
 
 REP = auth("rep", "rep-1")
 
@@ -153,3 +153,20 @@ def test_company_taboos_are_set_by_managers_and_bad_ones_refused(client):
         assert_problem(client.patch(url, json=bad), 422)
     assert_problem(client.patch(url, json={"block": False}, headers=REP), 403)
     assert client.get(url).json() == made
+
+
+def test_the_event_and_the_endpoint_erase_the_same_data(api, client):
+    by_event, by_endpoint = "EVTERASE", "APIERASE"
+    api.rule(trigger="birthday", channel="log")
+    for cid in (by_event, by_endpoint):
+        api.customer(cid)
+        api.contact(f"k-{cid}", cid, birthday_calendar="solar", birthday="1990-03-01")
+        api.feed("purchase.recorded", {"id": f"o-{cid}", "customer_id": cid, "amount": "10.00",
+                                       "purchased_on": "2027-01-01"})
+        api.feed("need.created", {"id": f"n-{cid}", "customer_id": cid, "title": "CRM"})
+    assert api.run("2027-03-01", send=False)["created"] == 2
+    with client.app.state.sessions() as session:
+        assert rows_about(session, by_event)["message"]
+    left = erase_both_ways(client, lambda cid: api.feed("customer.erased", {"customer_id": cid}),
+                           by_event, by_endpoint)
+    assert not any(left.values()), left  # engagement keeps nothing about an erased customer

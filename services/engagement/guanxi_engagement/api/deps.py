@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 from fastapi import Request, Response
-from sqlmodel import Session
 
-from guanxi_shared.auth import Principal
-from guanxi_shared.errors import NotFound
 from guanxi_shared.http_cache import set_etag
 
 from ..settings import Settings
@@ -16,13 +13,7 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def visible_customer(session: Session, principal: Principal, customer_id: str) -> CustomerRef:
-    """The customer from the read model when the caller may see it; otherwise 404."""
-    customer = session.get(CustomerRef, customer_id)
-    if customer is None or not principal.can_see(owner_id=customer.owner_id,
-                                                 team_id=customer.team_id):
-        raise NotFound(f"Customer {customer_id} not found")
-    return customer
+visible_customer = CustomerRef.visible_or_404  # (session, principal, customer_id), or 404
 
 
 def tagged(response: Response, entity):

@@ -1,4 +1,4 @@
-"""/v1/runs, /v1/resync, /v1/privacy: the daily run on demand, read-model rebuild, PIPL."""
+"""/v1/runs, /v1/resync: the daily run on demand, and the read-model rebuild."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +10,7 @@ from guanxi_shared.pagination import PageQuery
 
 from ..schemas.runs import RunCreate, RunRead, RunRecord, RunRecordPage
 from ..store.delivery import deliver_due
-from ..store.privacy import erase_customer, export_customer
-from ..store.resync import resync
+from ..store.read_model import customers
 from ..store.runs import record_run, runs_page
 from .deps import settings_of
 
@@ -43,17 +42,5 @@ def list_runs(session: DbSession, page: PageQuery) -> RunRecordPage:
 @router.post("/v1/resync", dependencies=[Operator])
 def resync_now(session: DbSession, request: Request) -> dict[str, int]:
     """Rebuild the read model from the registry's customers, contacts and purchases."""
-    return resync(session=session, client=request.app.state.registry_client)
+    return customers.resync(session=session, client=request.app.state.registry_client)
 
-
-@router.get("/v1/privacy/customers/{customer_id}", dependencies=[Operator])
-def export_personal_data(customer_id: str, session: DbSession) -> dict:
-    return {"service": "engagement", "customer_id": customer_id,
-            "data": export_customer(session=session, customer_id=customer_id)}
-
-
-@router.delete("/v1/privacy/customers/{customer_id}", dependencies=[Operator])
-def erase_personal_data(customer_id: str, session: DbSession) -> dict:
-    erased = erase_customer(session=session, customer_id=customer_id)
-    session.commit()
-    return {"service": "engagement", "erased": erased}

@@ -7,20 +7,16 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from guanxi_shared.customer_ref import CustomerRefBase
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id
 from guanxi_shared.reasons import ReasonFields
 
 
-class CustomerRef(Timestamped, table=True):
+class CustomerRef(CustomerRefBase, table=True):
     """A customer as the registry last described it, plus segmentation's segment and tier."""
 
     __tablename__ = "customer_ref"
 
-    id: str = Field(primary_key=True, max_length=32)
-    name: str = Field(max_length=200)
-    status: str = Field(default="active", max_length=16)
-    owner_id: str | None = Field(default=None, max_length=64, index=True)
-    team_id: str | None = Field(default=None, max_length=64, index=True)
     region: str | None = Field(default=None, max_length=100)
     founded_on: date | None = None
     founded_month: int | None = None
