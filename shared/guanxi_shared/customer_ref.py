@@ -139,7 +139,7 @@ class CustomerReadModel:
         return erased
 
     @property
-    def handlers(self) -> dict[str, EventHandler]:
+    def handlers(self) -> dict[EventType, EventHandler]:
         """The registry's customer events, for the service's handler table."""
         return {EventType.customer_created: self._on_customer,
                 EventType.customer_updated: self._on_customer,
