@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     JSON,
+    Connection,
     Engine,
     String,
     UniqueConstraint,
@@ -242,13 +243,15 @@ def _uniques_elsewhere(conn, metadata, constraint, reflected: bool) -> set[tuple
             } if found.has_table(table) else set()
 
 
-def for_bulk_work(session: Session) -> None:
+def for_bulk_work(session: Session | Connection) -> None:
     """PostgreSQL, for the rest of this transaction: no JIT compilation (a second or two per
-    query over ten million rows, more than it saves) and memory to sort an index of a million
-    rows at once."""
-    if session.get_bind().dialect.name == "postgresql":
+    query over ten million rows, more than it saves), and memory to sort a million rows at
+    once, for an index or a window, instead of spilling them to disk."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
 
 
 def plain_rows(session: Session, stmt) -> list[tuple]:

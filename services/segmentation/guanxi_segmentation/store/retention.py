@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.db import for_bulk_work
 from guanxi_shared.pagination import where_given
 from guanxi_shared.periods import Period, bounds, index_of, label, rate
 
@@ -77,6 +78,7 @@ def rebuild_periods(session: Session | Connection,
     after a purchase, a merge, a resync. No commit."""
     table = PurchasePeriod.__table__
     if customer_ids is None:
+        for_bulk_work(session)
         session.execute(delete(table))
     else:
         session.execute(delete(table).where(table.c.customer_id.in_(customer_ids)))
