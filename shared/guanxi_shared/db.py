@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -33,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 from .models import UTCDateTime, allows_none
 
 log = logging.getLogger("guanxi.db")
@@ -130,6 +131,17 @@ def commit_or_conflict(session: Session, detail: str) -> None:
     except IntegrityError:
         session.rollback()
         raise Conflict(detail) from None
+
+
+Row = TypeVar("Row")
+
+
+def get_or_404(session: Session, table: type[Row], ident: str, what: str) -> Row:
+    """The row with this primary key, or a 404 naming it ("Product 42 not found")."""
+    row = session.get(table, ident)
+    if row is None:
+        raise NotFound(f"{what} {ident} not found")
+    return row
 
 
 def ping(engine: Engine) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from guanxi_shared.errors import NotFound
+from guanxi_shared.db import get_or_404
 from guanxi_shared.models import utcnow
 
 from ..domain.tokens import new_secret, secret_hash
@@ -35,9 +35,7 @@ def find_live_key(*, session: Session, secret: str) -> ApiKey | None:
 
 
 def revoke_api_key(*, session: Session, key_id: str) -> ApiKey:
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound(f"API key {key_id} not found")
+    key = get_or_404(session, ApiKey, key_id, "API key")
     key.revoked_at = key.revoked_at or utcnow()
     session.add(key)
     session.commit()

@@ -8,7 +8,8 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from guanxi_shared.errors import Conflict, NotFound, Unauthorized
+from guanxi_shared.db import get_or_404
+from guanxi_shared.errors import Conflict, Unauthorized
 from guanxi_shared.models import utcnow
 
 from ..domain.tokens import new_secret, secret_hash
@@ -50,10 +51,7 @@ def check_password(*, session: Session, username: str, password: str) -> User:
 
 
 def get_user(*, session: Session, user_id: str) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} not found")
-    return user
+    return get_or_404(session, User, user_id, "User")
 
 
 def update_user(*, session: Session, user: User, changes: dict) -> User:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from guanxi_shared.errors import NotFound
+from guanxi_shared.db import get_or_404
 from guanxi_shared.events import Event
 from guanxi_shared.models import utcnow
 
@@ -16,10 +16,7 @@ from .tables import WebhookDelivery, WebhookSubscription
 
 
 def get_subscription(*, session: Session, subscription_id: str) -> WebhookSubscription:
-    sub = session.get(WebhookSubscription, subscription_id)
-    if sub is None:
-        raise NotFound(f"Webhook {subscription_id} not found")
-    return sub
+    return get_or_404(session, WebhookSubscription, subscription_id, "Webhook")
 
 
 def queue_event(*, session: Session, event: Event) -> int:
@@ -63,9 +60,7 @@ def record_attempt(*, delivery: WebhookDelivery, status_code: int | None, error:
 
 def replay(*, session: Session, delivery_id: str) -> WebhookDelivery:
     """Send the same body again (a receiver dedups on the event id)."""
-    old = session.get(WebhookDelivery, delivery_id)
-    if old is None:
-        raise NotFound(f"Delivery {delivery_id} not found")
+    old = get_or_404(session, WebhookDelivery, delivery_id, "Delivery")
     again = WebhookDelivery(subscription_id=old.subscription_id, event_id=old.event_id,
                             event_type=old.event_type, body=old.body)
     session.add(again)

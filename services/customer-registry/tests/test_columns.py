@@ -1,8 +1,13 @@
 """Every customer and contact column says what a merge and an erasure do with it, and they do it."""
 from guanxi_registry.schemas.customers import CustomerBase
-from guanxi_registry.store.merging import MERGEABLE_FIELDS
-from guanxi_registry.store.privacy import PERSONAL_FIELDS
-from guanxi_registry.store.tables import CONTACT_COLUMNS, CUSTOMER_COLUMNS, Contact, Customer
+from guanxi_registry.store.tables import (
+    CONTACT_COLUMNS,
+    CUSTOMER_COLUMNS,
+    MERGEABLE_FIELDS,
+    PERSONAL_FIELDS,
+    Contact,
+    Customer,
+)
 
 # One value for every field a client may set, so that each one is merged and erased for real.
 EVERY_FIELD = {

@@ -4,15 +4,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
-from guanxi_shared.db import commit_or_conflict
-from guanxi_shared.models import InputModel
 
-from ..schemas.customers import CustomerRead, CustomFieldCreate, CustomFieldRead
+from ..schemas.admin import (
+    CustomFieldCreate,
+    CustomFieldRead,
+    DuplicateGroup,
+    ErasureResult,
+    MergeRequest,
+)
+from ..schemas.customers import CustomerRead
 from ..store import customers as customer_store
 from ..store import merging, privacy
 from ..store.tables import CustomFieldDef
@@ -20,22 +23,6 @@ from .deps import VisibleContact, VisibleCustomer
 
 router = APIRouter()
 PrivacyOfficer = Annotated[Principal, Depends(require_roles(Role.admin, Role.service))]
-
-
-class DuplicateGroup(BaseModel):
-    reason: str = Field(description="phone, email, credit_code, similar_name or contact_phone")
-    value: str
-    customer_ids: list[str]
-
-
-class MergeRequest(InputModel):
-    survivor_id: str = Field(max_length=32, description="The customer that stays")
-    merged_id: str = Field(max_length=32, description="The customer folded into the survivor")
-
-
-class ErasureResult(BaseModel):
-    service: str = "registry"
-    erased: dict[str, int]
 
 
 @router.get("/v1/duplicates", response_model=list[DuplicateGroup], tags=["duplicates"])
@@ -59,15 +46,12 @@ def merge_customers(merge_in: MergeRequest, session: DbSession, principal: Write
              dependencies=[Depends(require_roles(Role.admin, Role.manager))])
 def create_custom_field(field_in: CustomFieldCreate, session: DbSession) -> CustomFieldDef:
     """A typed field every customer can carry, added without a migration."""
-    definition = CustomFieldDef.model_validate(field_in.model_dump())
-    session.add(definition)
-    commit_or_conflict(session, f"Custom field '{field_in.key}' already exists")
-    return definition
+    return customer_store.add_custom_field(session=session, field_in=field_in)
 
 
 @router.get("/v1/custom-fields", response_model=list[CustomFieldRead], tags=["custom fields"])
 def list_custom_fields(session: DbSession, _: CurrentPrincipal) -> list[CustomFieldDef]:
-    return list(session.scalars(select(CustomFieldDef).order_by(CustomFieldDef.key)))
+    return customer_store.custom_fields(session=session)
 
 
 @router.get("/v1/customers/{customer_id}/export", tags=["personal data"])

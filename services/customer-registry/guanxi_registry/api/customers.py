@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
@@ -97,5 +96,4 @@ def update_customer(customer_id: str, customer: VisibleCustomer, customer_in: Cu
 @router.get("/{customer_id}/history", response_model=list[FieldChangeRead])
 def customer_history(customer: VisibleCustomer, session: DbSession) -> list[FieldChange]:
     """How scale, headcount, prosperity index, owner and status changed over time."""
-    return list(session.scalars(select(FieldChange).where(FieldChange.customer_id == customer.id)
-                                .order_by(FieldChange.created_at, FieldChange.id)))
+    return store.history(session=session, customer_id=customer.id)

@@ -4,12 +4,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Writer, owner_filter
+from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.http_cache import check_if_match, set_etag
-from guanxi_shared.pagination import PageQuery, paginate
+from guanxi_shared.pagination import PageQuery
 
 from ..schemas.relations import (
     GroupCreate,
@@ -30,7 +29,7 @@ from ..schemas.relations import (
 from ..store import groups as group_store
 from ..store import notes as note_store
 from ..store import referrals as referral_store
-from ..store.tables import Customer, CustomerGroup, Note, Referral
+from ..store.tables import CustomerGroup, Note, Referral
 from .deps import VisibleCustomer
 
 router = APIRouter()
@@ -47,13 +46,8 @@ def create_referral(referral_in: ReferralCreate, session: DbSession,
 def list_referrals(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                    referrer_customer_id: Annotated[str | None, Query(max_length=32)] = None,
                    ) -> ReferralPage:
-    stmt = select(Referral).join(Customer, Customer.id == Referral.referred_customer_id)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
-    if referrer_customer_id:
-        stmt = stmt.where(Referral.referrer_customer_id == referrer_customer_id)
-    rows, cursor = paginate(session, stmt, sort=Referral.created_at, key=Referral.id, page=page)
+    rows, cursor = referral_store.list_page(session=session, principal=principal, page=page,
+                                            referrer_customer_id=referrer_customer_id)
     return ReferralPage(items=[ReferralRead.model_validate(r, from_attributes=True)
                                for r in rows], next_cursor=cursor)
 

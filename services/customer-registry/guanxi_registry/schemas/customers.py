@@ -109,17 +109,3 @@ class FieldChangeRead(BaseModel):
     new_value: str | None
     changed_by: str
     created_at: datetime
-
-
-class CustomFieldCreate(InputModel):
-    key: str = Field(schema_extra={"pattern": r"^[a-z][a-z0-9_]{0,49}$"})
-    label: str = Field(min_length=1, max_length=100)
-    type: Literal["text", "number", "date", "boolean", "choice"]
-    choices: list[str] = Field(default_factory=list, max_length=100)
-
-
-class CustomFieldRead(BaseModel):
-    key: str
-    label: str
-    type: str
-    choices: list[str]

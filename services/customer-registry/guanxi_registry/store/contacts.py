@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal
 from guanxi_shared.errors import Conflict, NotFound
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
@@ -38,13 +37,8 @@ def event_data(contact: Contact) -> dict[str, Any]:
 
 
 def get_visible(*, session: Session, principal: Principal, contact_id: str) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is not None:
-        customer = session.get(Customer, contact.customer_id)
-        if customer is not None and principal.can_see(owner_id=customer.owner_id,
-                                                      team_id=customer.team_id):
-            return contact
-    raise NotFound(f"Contact {contact_id} not found")
+    return customer_store.get_visible_row(session=session, principal=principal, table=Contact,
+                                           row_id=contact_id, what="Contact")
 
 
 def create(*, session: Session, customer: Customer, contact_in: ContactCreate) -> Contact:
@@ -83,10 +77,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               customer_id: str | None = None, updated_since: datetime | None = None,
               role: str | None = None, include_departed: bool = True,
               ) -> tuple[list[Contact], str | None]:
-    stmt = select(Contact)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.join(Customer, Customer.id == Contact.customer_id).where(visible)
+    stmt = customer_store.select_visible(Contact, principal)
     if customer_id:
         stmt = stmt.where(Contact.customer_id == customer_id)
     if role:

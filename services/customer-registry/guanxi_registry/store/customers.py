@@ -3,20 +3,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import bindparam, delete, exists, select, text
+from sqlalchemy import Select, bindparam, delete, exists, select, text
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, Role, owner_filter, visible_or_404
-from guanxi_shared.errors import Conflict, Forbidden, Invalid
+from guanxi_shared.db import commit_or_conflict
+from guanxi_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
 
 from ..domain.identity import name_key, search_text
+from ..schemas.admin import CustomFieldCreate
 from ..schemas.customers import CustomerCreate, CustomerRead, CustomerUpdate
 from . import reasons as reason_store
 from .tables import (
@@ -31,6 +33,7 @@ from .tables import (
 
 TRACKED_FIELDS = ("economic_scale", "employee_count", "prosperity_index", "owner_id", "team_id",
                   "status", "lost_reason_code")
+Row = TypeVar("Row")
 SORTS = {"created_at": Customer.created_at, "updated_at": Customer.updated_at,
          "name": Customer.name}
 
@@ -68,6 +71,28 @@ def get_visible(*, session: Session, principal: Principal, customer_id: str,
             break
         customer = session.get(Customer, customer.merged_into_id)
     return visible_or_404(principal, customer, "Customer", customer_id)
+
+
+def get_visible_row(*, session: Session, principal: Principal, table: type[Row], row_id: str,
+                    what: str) -> Row:
+    """A contact, note or invoice, or 404 when it does not exist or the caller may not see
+    its customer."""
+    row = session.get(table, row_id)
+    if row is not None:
+        customer = session.get(Customer, row.customer_id)  # type: ignore[attr-defined]
+        if customer is not None and principal.can_see(owner_id=customer.owner_id,
+                                                      team_id=customer.team_id):
+            return row
+    raise NotFound(f"{what} {row_id} not found")
+
+
+def select_visible(table: Any, principal: Principal) -> Select:
+    """The rows of `table` (contacts, notes, purchases) whose customer the caller may see."""
+    stmt = select(table)
+    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
+    if visible is not None:
+        stmt = stmt.join(Customer, Customer.id == table.customer_id).where(visible)
+    return stmt
 
 
 def validate_custom_fields(session: Session, values: dict[str, Any]) -> dict[str, Any]:
@@ -286,3 +311,19 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
     return paginate(session, stmt, sort=SORTS[sort], key=Customer.id, page=page,
                     descending=descending)
 
+
+
+def history(*, session: Session, customer_id: str) -> list[FieldChange]:
+    return list(session.scalars(select(FieldChange).where(FieldChange.customer_id == customer_id)
+                                .order_by(FieldChange.created_at, FieldChange.id)))
+
+
+def add_custom_field(*, session: Session, field_in: CustomFieldCreate) -> CustomFieldDef:
+    definition = CustomFieldDef.model_validate(field_in.model_dump())
+    session.add(definition)
+    commit_or_conflict(session, f"Custom field '{field_in.key}' already exists")
+    return definition
+
+
+def custom_fields(*, session: Session) -> list[CustomFieldDef]:
+    return list(session.scalars(select(CustomFieldDef).order_by(CustomFieldDef.key)))

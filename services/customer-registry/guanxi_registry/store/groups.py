@@ -5,8 +5,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
-from guanxi_shared.db import commit_or_conflict
-from guanxi_shared.errors import NotFound
+from guanxi_shared.db import commit_or_conflict, get_or_404
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
@@ -18,10 +17,7 @@ from .tables import Customer, CustomerGroup, GroupMember
 
 
 def get(session: Session, group_id: str) -> CustomerGroup:
-    group = session.get(CustomerGroup, group_id)
-    if group is None:
-        raise NotFound(f"Group {group_id} not found")
-    return group
+    return get_or_404(session, CustomerGroup, group_id, "Group")
 
 
 def read(session: Session, group: CustomerGroup) -> GroupRead:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.db import local_today
-from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish, publish_many
 from guanxi_shared.models import money, new_id, utcnow
@@ -67,13 +67,8 @@ def event_data(invoice: Invoice) -> dict[str, Any]:
 
 
 def get_visible(*, session: Session, principal: Principal, invoice_id: str) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is not None:
-        customer = session.get(Customer, invoice.customer_id)
-        if customer is not None and principal.can_see(owner_id=customer.owner_id,
-                                                      team_id=customer.team_id):
-            return invoice
-    raise NotFound(f"Invoice {invoice_id} not found")
+    return customer_store.get_visible_row(session=session, principal=principal, table=Invoice,
+                                           row_id=invoice_id, what="Invoice")
 
 
 def create(*, session: Session, principal: Principal,

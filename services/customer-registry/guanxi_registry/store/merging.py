@@ -14,8 +14,8 @@ from guanxi_shared.events import publish
 from . import customers as customer_store
 from . import invoices as invoice_store
 from .tables import (
-    CONTACT_COLUMNS,
-    CUSTOMER_COLUMNS,
+    MERGEABLE_CONTACT_FIELDS,
+    MERGEABLE_FIELDS,
     Contact,
     Customer,
     CustomerTag,
@@ -24,12 +24,7 @@ from .tables import (
     Note,
     Purchase,
     Referral,
-    Use,
-    columns,
 )
-
-MERGEABLE_FIELDS = columns(CUSTOMER_COLUMNS, Use.MERGEABLE)
-CONTACT_FIELDS = columns(CONTACT_COLUMNS, Use.MERGEABLE)
 
 
 def find_duplicates(*, session: Session, principal: Principal, limit: int) -> list[dict[str, Any]]:
@@ -137,7 +132,7 @@ def _merge_contacts(session: Session, survivor_id: str, merged_id: str) -> None:
         if twin is None:
             contact.customer_id = survivor_id
             continue
-        for field in CONTACT_FIELDS:
+        for field in MERGEABLE_CONTACT_FIELDS:
             mine, theirs = getattr(twin, field), getattr(contact, field)
             if field == "phones":  # one entry per number
                 numbers = {p["number"] for p in mine}

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import nh3
-from sqlalchemy import select
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.errors import Forbidden, Invalid, NotFound
+from guanxi_shared.auth import Principal
+from guanxi_shared.errors import Forbidden, Invalid
 from guanxi_shared.pagination import PageParams, paginate
 
 from ..schemas.relations import NoteCreate
 from . import customers as customer_store
-from .tables import Contact, Customer, Note
+from .tables import Contact, Note
 
 
 def sanitise(body: str) -> str:
@@ -37,12 +36,8 @@ def create(*, session: Session, principal: Principal, note_in: NoteCreate) -> No
 
 
 def get_visible(*, session: Session, principal: Principal, note_id: str) -> Note:
-    note = session.get(Note, note_id)
-    if note is not None:
-        customer = session.get(Customer, note.customer_id)
-        if customer and principal.can_see(owner_id=customer.owner_id, team_id=customer.team_id):
-            return note
-    raise NotFound(f"Note {note_id} not found")
+    return customer_store.get_visible_row(session=session, principal=principal, table=Note,
+                                           row_id=note_id, what="Note")
 
 
 def update(*, session: Session, principal: Principal, note: Note, body: str) -> Note:
@@ -59,10 +54,7 @@ def update(*, session: Session, principal: Principal, note: Note, body: str) -> 
 
 def list_page(*, session: Session, principal: Principal, page: PageParams,
               customer_id: str | None, contact_id: str | None) -> tuple[list[Note], str | None]:
-    stmt = select(Note)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.join(Customer, Customer.id == Note.customer_id).where(visible)
+    stmt = customer_store.select_visible(Note, principal)
     if customer_id:
         stmt = stmt.where(Note.customer_id == customer_id)
     if contact_id:

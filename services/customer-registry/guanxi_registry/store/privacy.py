@@ -16,7 +16,7 @@ from ..schemas.relations import NoteRead, ReferralRead
 from . import customers as customer_store
 from . import invoices as invoice_store
 from .tables import (
-    CUSTOMER_COLUMNS,
+    PERSONAL_FIELDS,
     Contact,
     Customer,
     CustomerTag,
@@ -27,11 +27,7 @@ from .tables import (
     Note,
     Purchase,
     Referral,
-    Use,
-    columns,
 )
-
-PERSONAL_FIELDS = columns(CUSTOMER_COLUMNS, Use.PERSONAL)
 
 
 def _dump(model: Any, rows: Any) -> list[dict[str, Any]]:

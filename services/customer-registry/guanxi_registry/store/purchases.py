@@ -16,6 +16,7 @@ from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate
 
 from ..schemas.purchases import BulkItemResult, PurchaseBulkResult, PurchaseCreate, PurchaseRead
+from . import customers as customer_store
 from .tables import Customer, Purchase, Referral
 
 
@@ -101,10 +102,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               customer_id: str | None = None, updated_since: datetime | None = None,
               purchased_from: date | None = None, purchased_to: date | None = None,
               ) -> tuple[list[Purchase], str | None]:
-    stmt = select(Purchase)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.join(Customer, Customer.id == Purchase.customer_id).where(visible)
+    stmt = customer_store.select_visible(Purchase, principal)
     if customer_id:
         stmt = stmt.where(Purchase.customer_id == customer_id)
     if purchased_from:

@@ -11,6 +11,7 @@ from guanxi_shared.auth import Principal, owner_filter
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
+from guanxi_shared.pagination import PageParams, paginate
 
 from ..schemas.relations import ReferralCreate, ReferralNode, ReferralRead, TopReferrer
 from . import customers as customer_store
@@ -84,3 +85,15 @@ def top_referrers(*, session: Session, principal: Principal, limit: int) -> list
     return [TopReferrer(customer_id=r[0], name=r[1], referred_customers=r[2],
                         referred_revenue=Decimal(r[3]).quantize(Decimal("0.01")))
             for r in session.execute(stmt)]
+
+
+def list_page(*, session: Session, principal: Principal, page: PageParams,
+              referrer_customer_id: str | None) -> tuple[list[Referral], str | None]:
+    """Referrals of customers the caller may see, oldest first."""
+    stmt = select(Referral).join(Customer, Customer.id == Referral.referred_customer_id)
+    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    if referrer_customer_id:
+        stmt = stmt.where(Referral.referrer_customer_id == referrer_customer_id)
+    return paginate(session, stmt, sort=Referral.created_at, key=Referral.id, page=page)

@@ -160,8 +160,9 @@ CONTACT_COLUMNS: dict[str, Use] = {
 }
 
 
-def columns(classification: dict[str, Use], use: Use) -> tuple[str, ...]:
-    return tuple(name for name, uses in classification.items() if use in uses)
+MERGEABLE_FIELDS = tuple(name for name, use in CUSTOMER_COLUMNS.items() if M in use)
+PERSONAL_FIELDS = tuple(name for name, use in CUSTOMER_COLUMNS.items() if P in use)
+MERGEABLE_CONTACT_FIELDS = tuple(name for name, use in CONTACT_COLUMNS.items() if M in use)
 
 
 class Purchase(Versioned, table=True):
@@ -286,6 +287,7 @@ class Reason(ReasonFields, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-__all__ = ["CONTACT_COLUMNS", "CUSTOMER_COLUMNS", "Contact", "CustomFieldDef", "Customer",
-           "CustomerGroup", "CustomerTag", "Erasure", "FieldChange", "GroupMember", "Invoice",
-           "InvoicePayment", "Note", "Purchase", "Reason", "Referral", "Use", "columns"]
+__all__ = ["CONTACT_COLUMNS", "CUSTOMER_COLUMNS", "MERGEABLE_CONTACT_FIELDS", "MERGEABLE_FIELDS",
+           "PERSONAL_FIELDS", "Contact", "CustomFieldDef", "Customer", "CustomerGroup",
+           "CustomerTag", "Erasure", "FieldChange", "GroupMember", "Invoice", "InvoicePayment",
+           "Note", "Purchase", "Reason", "Referral", "Use"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, require_roles
@@ -22,9 +22,9 @@ from ..schemas.balance import (
 )
 from ..store import balance as store
 from ..store.tables import BalancePolicy
+from .deps import IdPath
 
 router = APIRouter(prefix="/v1", tags=["relationship balance"])
-IdPath = Annotated[str, Path(max_length=32)]
 # The weights are company policy: an admin sets them.
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 POLICY_TAG = "balance-policy"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
@@ -23,12 +23,12 @@ from ..schemas.commitments import (
 )
 from ..store import commitments as store
 from ..store.tables import Commitment
+from .deps import IdFilter, IdPath
 
 router = APIRouter(prefix="/v1/commitments", tags=["commitments"])
-IdFilter = Annotated[str | None, Query(max_length=64)]
 
 
-def visible_commitment(commitment_id: Annotated[str, Path(max_length=32)], session: DbSession,
+def visible_commitment(commitment_id: IdPath, session: DbSession,
                        principal: CurrentPrincipal) -> Commitment:
     return store.get(session=session, principal=principal, commitment_id=commitment_id)
 

@@ -1,9 +1,7 @@
 """/v1/complaints: any channel, SLA per severity, steps logged, the customer kept informed."""
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
@@ -26,10 +24,9 @@ from ..schemas.complaints import (
 from ..schemas.needs import NeedRead
 from ..store import complaints as store
 from ..store.tables import Complaint
-from .deps import AppSettings, VisibleComplaint
+from .deps import AppSettings, IdFilter, VisibleComplaint
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
-IdFilter = Annotated[str | None, Query(max_length=64)]
 
 
 def _detail(session: DbSession, complaint: Complaint, response: Response) -> ComplaintDetail:

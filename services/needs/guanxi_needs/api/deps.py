@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal
@@ -39,6 +39,8 @@ def visible_complaint(complaint_id: str, session: DbSession,
 
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
+IdPath = Annotated[str, Path(max_length=32)]
+IdFilter = Annotated[str | None, Query(max_length=64)]  # an id to filter a list by
 VisibleNeed = Annotated[Need, Depends(visible_need)]
 VisibleOpportunity = Annotated[Opportunity, Depends(visible_opportunity)]
 VisibleExpectation = Annotated[Expectation, Depends(visible_expectation)]

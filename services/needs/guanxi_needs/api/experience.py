@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
@@ -24,10 +24,9 @@ from ..schemas.experience import (
 )
 from ..store import experience as store
 from ..store.tables import ExperienceMap
+from .deps import IdFilter, IdPath
 
 router = APIRouter(prefix="/v1", tags=["experience map"])
-IdPath = Annotated[str, Path(max_length=32)]
-IdFilter = Annotated[str | None, Query(max_length=64)]
 MapKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 
 

@@ -24,11 +24,10 @@ from ..schemas.opportunities import (
 from ..store import opportunities as store
 from ..store.pipeline import PipelineBy, pipeline
 from ..store.tables import Opportunity
-from .deps import AppSettings, VisibleOpportunity
+from .deps import AppSettings, IdFilter, VisibleOpportunity
 
 router = APIRouter(prefix="/v1/opportunities", tags=["opportunities"])
 pipeline_router = APIRouter(prefix="/v1/pipeline", tags=["opportunities"])
-IdFilter = Annotated[str | None, Query(max_length=64)]
 
 
 def _answer(opp: Opportunity, response: Response) -> OpportunityRead:
@@ -104,17 +103,19 @@ def claim_from_pool(opp: VisibleOpportunity, session: DbSession, principal: Writ
 def mark_won(close_in: OpportunityClose, opp: VisibleOpportunity, session: DbSession,
              principal: Writer, request: Request, response: Response) -> OpportunityRead:
     """Won: publishes opportunity.won, which the registry records as a purchase once."""
-    check_if_match(request, opp.id, opp.version)
-    opp = store.close(session=session, principal=principal, opp=opp, outcome=Stage.won,
-                      close_in=close_in)
-    return _answer(opp, response)
+    return _close(close_in, opp, session, principal, request, response, Stage.won)
 
 
 @router.post("/{opportunity_id}/lost", response_model=OpportunityRead)
 def mark_lost(close_in: OpportunityClose, opp: VisibleOpportunity, session: DbSession,
               principal: Writer, request: Request, response: Response) -> OpportunityRead:
+    return _close(close_in, opp, session, principal, request, response, Stage.lost)
+
+
+def _close(close_in: OpportunityClose, opp: Opportunity, session: DbSession, principal: Writer,
+           request: Request, response: Response, outcome: Stage) -> OpportunityRead:
     check_if_match(request, opp.id, opp.version)
-    opp = store.close(session=session, principal=principal, opp=opp, outcome=Stage.lost,
+    opp = store.close(session=session, principal=principal, opp=opp, outcome=outcome,
                       close_in=close_in)
     return _answer(opp, response)
 

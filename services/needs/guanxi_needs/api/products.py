@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
@@ -28,13 +28,13 @@ from ..schemas.products import (
 from ..store import products as store
 from ..store import selling
 from ..store.tables import Product
+from .deps import IdPath
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 launches = APIRouter(prefix="/v1/launches", tags=["products"])
 customers = APIRouter(prefix="/v1/customers", tags=["products"])
 # The catalogue is company policy: managers and admins keep it, everyone reads it.
 CatalogueKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
-IdPath = Annotated[str, Path(max_length=32)]
 
 
 def product_of(product_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> Product:

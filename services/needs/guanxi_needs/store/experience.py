@@ -9,7 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
-from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.db import get_or_404
+from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
@@ -45,10 +46,7 @@ def create(*, session: Session, map_in: MapCreate) -> ExperienceMap:
 
 
 def get(*, session: Session, map_id: str) -> ExperienceMap:
-    found = session.get(ExperienceMap, map_id)
-    if found is None:
-        raise NotFound(f"Experience map {map_id} not found")
-    return found
+    return get_or_404(session, ExperienceMap, map_id, "Experience map")
 
 
 def update(*, session: Session, found: ExperienceMap, map_in: MapUpdate) -> ExperienceMap:

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from guanxi_shared.db import local_today
-from guanxi_shared.errors import Conflict, Invalid, NotFound
+from guanxi_shared.db import get_or_404, local_today
+from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
 from guanxi_shared.pagination import PageParams, paginate, where_given
@@ -96,10 +96,7 @@ def create(*, session: Session, product_in: ProductCreate) -> Product:
 
 
 def get(*, session: Session, product_id: str) -> Product:
-    product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound(f"Product {product_id} not found")
-    return product
+    return get_or_404(session, Product, product_id, "Product")
 
 
 def update(*, session: Session, product: Product, product_in: ProductUpdate) -> Product:

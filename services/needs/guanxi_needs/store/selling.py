@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
-from guanxi_shared.db import local_today, upsert
+from guanxi_shared.db import get_or_404, local_today, upsert
 from guanxi_shared.errors import Conflict, NotFound
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -203,10 +203,7 @@ def _rank_calls(session: Session, launch_id: str) -> int:
 
 
 def get_launch(*, session: Session, launch_id: str) -> ProductLaunch:
-    found = session.get(ProductLaunch, launch_id)
-    if found is None:
-        raise NotFound(f"Launch {launch_id} not found")
-    return found
+    return get_or_404(session, ProductLaunch, launch_id, "Launch")
 
 
 def launches_page(*, session: Session, page: PageParams,
