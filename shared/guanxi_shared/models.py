@@ -9,7 +9,7 @@ import types
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from decimal import Decimal
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -285,10 +285,13 @@ def without_null(prop: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(annotation: Any) -> Any:
-    """A type without the checks and notes Annotated adds (Phone -> str, list[Tag] -> list[str])."""
+    """A type without the checks and notes Annotated adds (Phone -> str, list[Tag] -> list[str]),
+    and a choice as the type of its values (Literal["a", "b"] -> str)."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _plain(get_args(annotation)[0])
+    if origin is Literal:
+        return type(get_args(annotation)[0])
     if origin is Union or origin is types.UnionType:
         return Union[tuple(_plain(arg) for arg in get_args(annotation))]  # noqa: UP007
     if origin in (list, set, frozenset, dict):

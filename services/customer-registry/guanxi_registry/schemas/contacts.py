@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import model_validator
+from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, readable
 from guanxi_shared.pagination import Page
 
 from .common import Email, Language, Phone, ShortText, TimeZone
@@ -20,42 +22,56 @@ class ContactPhone(InputModel):
     number: Phone
 
 
-class ContactFields(InputModel):
+class ContactBase(SQLModel):
+    """Each field a client may set on a contact, declared once: the table stores it
+    (store/tables.py adds the column facts given here), ContactCreate and ContactUpdate take
+    it, ContactRead shows it. A new field also needs a migration and its line in
+    store/tables.py's CONTACT_COLUMNS (what a merge does with it)."""
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    gender: Literal["female", "male", "other"] | None = None
-    ethnicity: ShortText | None = Field(default=None, description="民族")
-    native_place: ShortText | None = Field(default=None, description="籍贯")
+    gender: Literal["female", "male", "other"] | None = Field(default=None,
+                                                              sa_type=AutoString(16))
+    ethnicity: ShortText | None = Field(default=None, sa_type=AutoString(50),
+                                        description="民族")
+    native_place: str | None = Field(default=None, max_length=100, description="籍贯")
     address: str | None = Field(default=None, max_length=500)
-    birthday_calendar: Literal["solar", "lunar"] | None = None
+    birthday_calendar: Literal["solar", "lunar"] | None = Field(default=None,
+                                                                sa_type=AutoString(8))
+    # a year that is not known is stored as 1904
     birthday: date | None = Field(default=None, description="Solar birthday")
     lunar_birthday_month: int | None = Field(default=None, ge=1, le=12, description="农历月")
     lunar_birthday_day: int | None = Field(default=None, ge=1, le=30, description="农历日")
     lunar_birthday_leap: bool | None = None
     organisation: str | None = Field(default=None, max_length=200)
-    department: ShortText | None = None
-    job_title: ShortText | None = None
-    professional_title: ShortText | None = None
-    school: ShortText | None = None
+    department: str | None = Field(default=None, max_length=100)
+    job_title: str | None = Field(default=None, max_length=100)
+    professional_title: str | None = Field(default=None, max_length=100)
+    school: str | None = Field(default=None, max_length=100)
     hobbies: list[ShortText] | None = Field(default=None, max_length=50, description="爱好")
     cares_about_people: list[str] | None = Field(default=None, max_length=50,
                                                  description="关心的人")
     cares_about_things: list[str] | None = Field(default=None, max_length=50,
                                                  description="关心的事")
     phones: list[ContactPhone] | None = Field(default=None, max_length=10)
-    email: Email | None = None
-    fax: Phone | None = None
-    qq: str | None = Field(default=None, pattern=r"^[1-9][0-9]{4,11}$")
-    wechat: ShortText | None = None
-    weibo: ShortText | None = None
+    email: Email | None = Field(default=None, sa_type=AutoString(254), index=True)
+    fax: Phone | None = Field(default=None, sa_type=AutoString(32))
+    qq: str | None = Field(default=None, sa_type=AutoString(20),
+                           schema_extra={"pattern": r"^[1-9][0-9]{4,11}$"})
+    wechat: str | None = Field(default=None, max_length=100)
+    weibo: str | None = Field(default=None, max_length=100)
     social_circles: list[ShortText] | None = Field(default=None, max_length=50)
-    role: DealRole | None = Field(default=None, description="角色 in the deal")
+    role: DealRole | None = Field(default=None, sa_type=AutoString(16),
+                                  description="角色 in the deal")
     left_on: date | None = Field(default=None, description="The day they left the customer")
     went_to: str | None = Field(default=None, max_length=200, description="去向")
     new_customer_id: str | None = Field(default=None, max_length=32)
-    language: Language | None = None
-    timezone: TimeZone | None = Field(default=None, description="Where the contact lives, for "
-                                      "sending at a decent local hour")
+    language: Language | None = Field(default=None, sa_type=AutoString(16))
+    timezone: TimeZone | None = Field(default=None, sa_type=AutoString(64),
+                                      description="Where the contact lives, for sending at a "
+                                                  "decent local hour")
 
+
+class ContactFields(ContactBase, InputModel):
     @model_validator(mode="after")
     def birthday_matches_calendar(self) -> ContactFields:
         if self.birthday_calendar == "lunar" and not (self.lunar_birthday_month
@@ -77,41 +93,17 @@ class ContactUpdate(ContactFields, UpdateModel):
     __read_model__ = "ContactRead"
 
 
-class ContactRead(BaseModel):
+class ContactRead(readable(ContactBase)):  # type: ignore[misc]
     id: str
     customer_id: str
     name: str
-    gender: str | None
-    ethnicity: str | None
-    native_place: str | None
-    address: str | None
-    birthday_calendar: str | None
-    birthday: date | None
-    lunar_birthday_month: int | None
-    lunar_birthday_day: int | None
     lunar_birthday_leap: bool
-    organisation: str | None
-    department: str | None
-    job_title: str | None
-    professional_title: str | None
-    school: str | None
     hobbies: list[str]
     cares_about_people: list[str]
     cares_about_things: list[str]
     phones: list[dict[str, str]]
     primary_phone: str | None
-    email: str | None
-    fax: str | None
-    qq: str | None
-    wechat: str | None
-    weibo: str | None
     social_circles: list[str]
-    role: str | None
-    left_on: date | None
-    went_to: str | None
-    new_customer_id: str | None
-    language: str | None
-    timezone: str | None
     version: int
     created_at: datetime
     updated_at: datetime

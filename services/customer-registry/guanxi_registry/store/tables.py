@@ -12,6 +12,7 @@ from sqlmodel import Field
 from guanxi_shared.models import MONEY, Timestamped, UTCDateTime, Versioned, new_id, utcnow
 from guanxi_shared.reasons import ReasonFields
 
+from ..schemas.contacts import ContactBase
 from ..schemas.customers import CustomerBase
 
 
@@ -96,8 +97,11 @@ class CustomFieldDef(Timestamped, table=True):
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class Contact(Versioned, table=True):
-    """A person at a customer (联系人), 'the most productive element of the resource'."""
+class Contact(ContactBase, Versioned, table=True):
+    """A person at a customer (联系人), 'the most productive element of the resource'.
+
+    Its client-set fields come from ContactBase; here only what every contact has and what
+    the service derives."""
 
     __table_args__ = (Index("ix_contact_customer", "customer_id", "created_at"),
                       Index("ix_contact_updated", "updated_at", "id"))
@@ -105,21 +109,8 @@ class Contact(Versioned, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     customer_id: str = Field(foreign_key="customer.id", max_length=32)
     name: str = Field(max_length=100)
-    gender: str | None = Field(default=None, max_length=16)
-    ethnicity: str | None = Field(default=None, max_length=50)
-    native_place: str | None = Field(default=None, max_length=100)
-    address: str | None = Field(default=None, max_length=500)
-    birthday_calendar: str | None = Field(default=None, max_length=8)  # solar | lunar
-    birthday: date | None = None  # solar birthday (year may be unknown: then 1904)
-    lunar_birthday_month: int | None = None
-    lunar_birthday_day: int | None = None
     lunar_birthday_leap: bool = False
     birthday_month: int | None = Field(default=None, index=True)
-    organisation: str | None = Field(default=None, max_length=200)
-    department: str | None = Field(default=None, max_length=100)
-    job_title: str | None = Field(default=None, max_length=100)
-    professional_title: str | None = Field(default=None, max_length=100)
-    school: str | None = Field(default=None, max_length=100)
     hobbies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cares_about_people: list[str] = Field(default_factory=list,
                                           sa_column=Column(JSON, nullable=False))
@@ -127,20 +118,9 @@ class Contact(Versioned, table=True):
                                           sa_column=Column(JSON, nullable=False))
     phones: list[dict[str, str]] = Field(default_factory=list,
                                          sa_column=Column(JSON, nullable=False))
-    primary_phone: str | None = Field(default=None, max_length=32, index=True)
-    email: str | None = Field(default=None, max_length=254, index=True)
-    fax: str | None = Field(default=None, max_length=32)
-    qq: str | None = Field(default=None, max_length=20)
-    wechat: str | None = Field(default=None, max_length=100)
-    weibo: str | None = Field(default=None, max_length=100)
+    primary_phone: str | None = Field(default=None, max_length=32, index=True)  # mobile first
     social_circles: list[str] = Field(default_factory=list,
                                       sa_column=Column(JSON, nullable=False))
-    role: str | None = Field(default=None, max_length=16)
-    left_on: date | None = None
-    went_to: str | None = Field(default=None, max_length=200)
-    new_customer_id: str | None = Field(default=None, max_length=32)
-    language: str | None = Field(default=None, max_length=16)
-    timezone: str | None = Field(default=None, max_length=64)
 
 
 # An erased contact is deleted whole, so none of its columns needs PERSONAL.
