@@ -154,6 +154,8 @@ def require_roles(*roles: Role):
 
 Writer = Annotated[Principal, Depends(require_write)]
 ServiceCaller = Annotated[Principal, Depends(require_roles(Role.service, Role.admin))]
+# company-wide lists people keep by hand: users, products, experience maps
+AdminOrManager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 # company-wide settings and reports: rules, templates, policies, segment reports
 Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, Role.service))]
 

@@ -110,6 +110,14 @@ class Versioned(Timestamped):
     version: int = Field(default=1, nullable=False)
 
 
+class VersionedRead(BaseModel):
+    """What an answer shows of a Versioned row."""
+
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*")
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import Principal, Role, require_roles
+from guanxi_shared.auth import AdminOrManager, Role
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.pagination import Page, PageQuery, paginate
 
@@ -15,8 +15,6 @@ from ..schemas.identity import UserCreate, UserRead, UserUpdate
 from ..store import users
 from ..store.tables import User
 from .deps import Admin, Auth
-
-AdminOrManager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 

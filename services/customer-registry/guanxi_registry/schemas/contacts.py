@@ -1,14 +1,14 @@
 """Contacts (联系人) as clients write and read them."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from guanxi_shared.models import InputModel, UpdateModel, readable
+from guanxi_shared.models import InputModel, UpdateModel, VersionedRead, readable
 from guanxi_shared.pagination import Page
 
 from .common import Email, Language, Phone, ShortText, TimeZone
@@ -93,7 +93,7 @@ class ContactUpdate(ContactFields, UpdateModel):
     __read_model__ = "ContactRead"
 
 
-class ContactRead(readable(ContactBase)):  # type: ignore[misc]
+class ContactRead(readable(ContactBase), VersionedRead):  # type: ignore[misc]
     id: str
     customer_id: str
     name: str
@@ -104,9 +104,6 @@ class ContactRead(readable(ContactBase)):  # type: ignore[misc]
     phones: list[dict[str, str]]
     primary_phone: str | None
     social_circles: list[str]
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 ContactPage = Page[ContactRead]

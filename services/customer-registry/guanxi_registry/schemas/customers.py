@@ -9,7 +9,7 @@ from pydantic import BaseModel, model_validator
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from guanxi_shared.models import MONEY, InputModel, UpdateModel, readable
+from guanxi_shared.models import MONEY, InputModel, UpdateModel, VersionedRead, readable
 from guanxi_shared.pagination import Page
 from guanxi_shared.reasons import CODE_PATTERN
 
@@ -85,7 +85,7 @@ class CustomerUpdate(CustomerFields, UpdateModel):
     __read_model__ = "CustomerRead"
 
 
-class CustomerRead(readable(CustomerBase)):  # type: ignore[misc]
+class CustomerRead(readable(CustomerBase), VersionedRead):  # type: ignore[misc]
     id: str
     kind: CustomerKind
     name: str
@@ -95,9 +95,6 @@ class CustomerRead(readable(CustomerBase)):  # type: ignore[misc]
     custom_fields: dict[str, Any]
     group_ids: list[str] = Field(default=[])
     merged_into_id: str | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 CustomerPage = Page[CustomerRead]

@@ -6,7 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
+from guanxi_shared.auth import (
+    AdminOrManager,
+    CurrentPrincipal,
+    Writer,
+)
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
@@ -27,7 +31,6 @@ from ..store.tables import ExperienceMap
 from .deps import IdFilter, IdPath
 
 router = APIRouter(prefix="/v1", tags=["experience map"])
-MapKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 
 
 def map_of(map_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> ExperienceMap:
@@ -43,7 +46,7 @@ def _read(found: ExperienceMap, response: Response) -> MapRead:
 
 
 @router.post("/experience-maps", status_code=status.HTTP_201_CREATED, response_model=MapRead)
-def add_map(map_in: MapCreate, session: DbSession, principal: MapKeeper,
+def add_map(map_in: MapCreate, session: DbSession, principal: AdminOrManager,
             response: Response) -> MapRead:
     """Touchpoints before, during and after the purchase and in use (客户体验地图)."""
     return _read(store.create(session=session, map_in=map_in), response)
@@ -62,7 +65,7 @@ def read_map(found: KnownMap, response: Response) -> MapRead:
 
 
 @router.patch("/experience-maps/{map_id}", response_model=MapRead)
-def edit_map(map_in: MapUpdate, found: KnownMap, session: DbSession, principal: MapKeeper,
+def edit_map(map_in: MapUpdate, found: KnownMap, session: DbSession, principal: AdminOrManager,
              request: Request, response: Response) -> MapRead:
     check_if_match(request, found.id, found.version)
     return _read(store.update(session=session, found=found, map_in=map_in), response)

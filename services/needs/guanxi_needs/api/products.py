@@ -6,7 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Principal, Role, Writer, require_roles
+from guanxi_shared.auth import (
+    AdminOrManager,
+    CurrentPrincipal,
+    Writer,
+)
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.pagination import PageQuery
 
@@ -34,7 +38,6 @@ router = APIRouter(prefix="/v1/products", tags=["products"])
 launches = APIRouter(prefix="/v1/launches", tags=["products"])
 customers = APIRouter(prefix="/v1/customers", tags=["products"])
 # The catalogue is company policy: managers and admins keep it, everyone reads it.
-CatalogueKeeper = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
 
 
 def product_of(product_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> Product:
@@ -50,7 +53,7 @@ def _read(product: Product, response: Response) -> ProductRead:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductRead)
-def add_product(product_in: ProductCreate, session: DbSession, principal: CatalogueKeeper,
+def add_product(product_in: ProductCreate, session: DbSession, principal: AdminOrManager,
                 response: Response) -> ProductRead:
     return _read(store.create(session=session, product_in=product_in), response)
 
@@ -74,7 +77,7 @@ def read_product(product: KnownProduct, response: Response) -> ProductRead:
 
 @router.patch("/{product_id}", response_model=ProductRead)
 def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSession,
-                 principal: CatalogueKeeper, request: Request,
+                 principal: AdminOrManager, request: Request,
                  response: Response) -> ProductRead:
     """Lifecycle moves new -> current -> retired (and back on sale from retired)."""
     check_if_match(request, product.id, product.version)
@@ -85,7 +88,7 @@ def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSe
 @router.post("/{product_id}/launches", status_code=status.HTTP_201_CREATED,
              response_model=LaunchRead)
 def launch_product(launch_in: LaunchCreate, product: KnownProduct, session: DbSession,
-                   principal: CatalogueKeeper) -> LaunchRead:
+                   principal: AdminOrManager) -> LaunchRead:
     """A launch or upgrade (宣传式): computes the ranked call list of customers whose open needs
     or purchases fit the product; each owner reads theirs from the launch's calls."""
     return LaunchRead.model_validate(selling.launch(session=session, principal=principal,
