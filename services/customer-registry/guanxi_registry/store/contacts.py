@@ -43,14 +43,7 @@ def get_visible(*, session: Session, principal: Principal, contact_id: str) -> C
 
 def create(*, session: Session, customer: Customer, contact_in: ContactCreate) -> Contact:
     values = derived_fields(contact_in.model_dump(exclude_none=True))
-    contact = Contact.model_validate({**values, "customer_id": customer.id})
-    session.add(contact)
-    session.flush()
-    customer_store.refresh_search_text(session, [customer.id])
-    publish(session=session, event_type=EventType.contact_changed, data=event_data(contact),
-            source="registry")
-    session.commit()
-    return contact
+    return _save(session, Contact.model_validate({**values, "customer_id": customer.id}))
 
 
 def update(*, session: Session, contact: Contact, contact_in: ContactUpdate) -> Contact:
@@ -64,6 +57,11 @@ def update(*, session: Session, contact: Contact, contact_in: ContactUpdate) -> 
     for field in [*changes, "primary_phone", "birthday_month", "birthday_calendar"]:
         setattr(contact, field, merged.get(field))
     contact.version += 1
+    return _save(session, contact)
+
+
+def _save(session: Session, contact: Contact) -> Contact:
+    """Write the contact, refresh its customer's search text and announce contact.changed."""
     session.add(contact)
     session.flush()
     customer_store.refresh_search_text(session, [contact.customer_id])
