@@ -5,16 +5,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from guanxi_shared.db import get_or_404  # noqa: F401 (the stores load by id through it)
 from guanxi_shared.errors import NotFound
 
 Record = TypeVar("Record")
-
-
-def get_or_404(session: Session, model: type[Record], entity_id: str, what: str) -> Record:
-    entity = session.get(model, entity_id)
-    if entity is None:
-        raise NotFound(f"{what} {entity_id} not found")
-    return entity
 
 
 def first_or_404(session: Session, stmt, what: str, entity_id: str):
