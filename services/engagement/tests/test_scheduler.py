@@ -106,11 +106,13 @@ def test_a_leader_that_loses_its_lock_connection_steps_down_and_stands_again(cli
     engines = [make_engine(database_url) for _ in range(2)]
     leader = Leader(engine=engines[0], settings=settings)
 
-    def lock_holders() -> list[int]:
+    def lock_holders() -> list[int]:  # this database's only: other runs share the server
         with engines[1].connect() as conn:
             return list(conn.execute(text(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :id"
-                " AND granted"), {"id": settings.scheduler_lock_id}).scalars())
+                " AND granted AND database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())"),
+                {"id": settings.scheduler_lock_id}).scalars())
 
     leader.start()
     try:
