@@ -34,8 +34,12 @@ def test_a_replayed_erp_order_is_recorded_once(gateway):
 
 def test_customer_360_with_one_service_down_is_a_marked_partial_answer(suite, gateway):
     customer_id = new_customer(gateway, "全景客户")
-    whole = gateway.get(f"/api/v1/customers/{customer_id}/360").json()
-    assert whole["partial"] is False, whole["unavailable"]
+    # a cold service on a loaded machine may miss the view's 2 s on its first answers
+    def whole() -> dict | None:
+        view = gateway.get(f"/api/v1/customers/{customer_id}/360").json()
+        return None if view["partial"] else view
+
+    assert eventually(whole), "a part of the 360 never answered in time"
     suite.stop("engagement")
     try:
         started = time.monotonic()
