@@ -68,7 +68,8 @@ def generate(engine, customers: int, purchases: int) -> float:
         with engine.begin() as conn:
             indexes = conn.exec_driver_sql(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'purchase_fact' "
-                "AND indexname <> 'purchase_fact_pkey'").all()
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint "
+                "WHERE conrelid = 'purchase_fact'::regclass)").all()  # constraints' own
             for name, _ in indexes:
                 conn.exec_driver_sql(f'DROP INDEX "{name}"')
             for statement in GENERATE:
