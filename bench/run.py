@@ -81,7 +81,8 @@ def variants(script: Path) -> Iterator[tuple[str, list[str]]]:
     answers and the benchmark takes `--postgres URL`."""
     if not is_scale(script.stem):
         yield script.stem, []
-    takes_postgres = is_scale(script.stem) or '"--postgres"' in script.read_text()
+    text = script.read_text()  # its own --postgres flag, or the shared database_main's
+    takes_postgres = is_scale(script.stem) or '"--postgres"' in text or "database_main(" in text
     if takes_postgres and postgres_available():
         url = create_postgres_database(f"gx_bench_{script.stem}")
         try:
