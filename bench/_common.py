@@ -12,7 +12,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
+from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+
 RESULTS = Path(__file__).parent / "results"
+# Every benchmark's data sizes are multiplied by BENCH_SCALE (0.01 for a quick try).
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 
 
 def machine() -> dict:
@@ -37,6 +43,10 @@ def latency_summary(samples_s: list[float]) -> dict[str, float]:
     ms = [s * 1000 for s in samples_s]
     return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
             "mean": statistics.fmean(ms)}
+
+
+def median_ms(samples_s: list[float]) -> float:
+    return float(np.median(samples_s)) * 1000
 
 
 class Timer:
@@ -68,6 +78,46 @@ def report(benchmark: str, rows: list[dict], **extra: object) -> None:
         print(f"  {r['metric']:<55} {r['value']:>12,.3f} {r['unit']:<6} {target} {verdict}")
 
 
+def timed_ms(sessions, work: Callable, runs: int = 5) -> float:
+    """The median milliseconds of `work(session)`, each run in a fresh session."""
+    samples = []
+    for _ in range(runs):
+        with sessions() as session, Timer() as t:
+            work(session)
+        samples.append(t.seconds)
+    return median_ms(samples)
+
+
+def open_database(url: str, service, **session_options):
+    """The service package's migrations run on `url`; its engine and sessionmaker."""
+    engine = make_engine(url)
+    migrate(engine, Path(service.__file__).parent / "migrations")
+    return engine, make_sessionmaker(engine, **session_options)
+
+
+def start_data(seed: int, customers: int) -> tuple[np.random.Generator, datetime, list[str]]:
+    """What every generator starts from: random numbers from a fixed seed (each run loads the
+    same data), the time the rows are written at, and the customers' ids, c0000000 upwards."""
+    ids = [f"c{i:07d}" for i in range(customers)]
+    return np.random.default_rng(seed), datetime.now(UTC), ids
+
+
+def customer_rows(ids: list[str], now: datetime, **columns: object) -> list[dict]:
+    """Active customers named 客户<id>, dealt round 50 reps in 5 teams, with `columns` too."""
+    return [{"id": cid, "name": f"客户{cid}", "status": "active", "owner_id": f"rep{i % 50}",
+             "team_id": f"team{i % 5}", **columns, "created_at": now, "updated_at": now}
+            for i, cid in enumerate(ids)]
+
+
+def insert_categories(session, table, now: datetime, count: int = 60) -> list[str]:
+    """`count` top-level categories cat000 upwards, named 品类<id>, into `table`; their ids."""
+    ids = [f"cat{i:03d}" for i in range(count)]
+    bulk_insert(session, table, [
+        {"id": c, "name": f"品类{c}", "parent_id": None, "version": 1, "created_at": now,
+         "updated_at": now} for c in ids])
+    return ids
+
+
 def database_main(run: Callable[[str], list[dict]], *, sqlite: str, postgres: str) -> None:
     """`run(url)` on a fresh SQLite file, or with `--postgres URL` on that empty database;
     the rows are reported under the name given for that database."""
@@ -83,9 +133,8 @@ def database_main(run: Callable[[str], list[dict]], *, sqlite: str, postgres: st
 
 # The scale benchmarks (bench/scale_*.py, `make bench ARGS=scale`): each measures both sizes,
 # (customers, purchases), and reports the larger one's figures with how much each grew.
-_SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-SCALE_SIZES = [(int(100_000 * _SCALE), int(1_000_000 * _SCALE)),
-               (int(1_000_000 * _SCALE), int(10_000_000 * _SCALE))]
+SCALE_SIZES = [(int(100_000 * SCALE), int(1_000_000 * SCALE)),
+               (int(1_000_000 * SCALE), int(10_000_000 * SCALE))]
 
 
 def scale_main(benchmark: str, measure: Callable[[str, int, int], list[dict]]) -> None:

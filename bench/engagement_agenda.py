@@ -11,12 +11,9 @@ created late on this first run (the rules are new), the heaviest catch-up there 
 """
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
-import numpy as np
-from _common import Timer, database_main, row
+from _common import SCALE, Timer, database_main, open_database, row, start_data
 from sqlalchemy import func, select, text
 
 import guanxi_engagement
@@ -32,17 +29,14 @@ from guanxi_engagement.store.tables import (
 )
 from guanxi_engagement.store.tasks import agenda, customer_briefs
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import bulk_insert_columns, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert_columns
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 DAY = date(2027, 2, 6)
 REPS = 200
 
 
 def generate(sessions, customers: int, contacts: int) -> None:
-    rng = np.random.default_rng(5)
-    now = datetime.now(UTC)
-    ids = [f"c{i:07d}" for i in range(customers)]
+    rng, now, ids = start_data(5, customers)
     tiers = rng.choice(["top", "middle", "bottom"], size=customers, p=[0.2, 0.6, 0.2])
     with sessions() as session:
         bulk_insert_columns(session, CustomerRef.__table__, {
@@ -137,9 +131,7 @@ def count(sessions, model) -> int:
 
 
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_engagement.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(url, guanxi_engagement)
     customers, contacts = int(100_000 * SCALE), int(300_000 * SCALE)
     with Timer() as gen:
         generate(sessions, customers, contacts)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import statistics
 import tempfile
@@ -21,13 +20,11 @@ import time
 from pathlib import Path
 
 import httpx
-from _common import latency_summary, report, row
+from _common import SCALE, latency_summary, report, row
 
 from guanxi_shared.auth import Principal, Role, mint_token
 from guanxi_testing.fixtures import free_port
 from guanxi_testing.runner import Suite
-
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 
 
 async def timed_get(client: httpx.AsyncClient, url: str) -> float:

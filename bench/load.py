@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import latency_summary, report, row
+from _common import SCALE, latency_summary, report, row
 
 # The workload and its verification live with the fault tests, which run the same clients.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -24,8 +24,7 @@ from guanxi_testing.fixtures import create_postgres_database, drop_postgres_data
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float,
-                        default=30 * float(os.environ.get("BENCH_SCALE", "1")))
+    parser.add_argument("--seconds", type=float, default=30 * SCALE)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--postgres", metavar="URL",
                         help="a PostgreSQL database; each service gets its own on that server")

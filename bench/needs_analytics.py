@@ -6,13 +6,20 @@ PostgreSQL with `--postgres URL` (an empty database). Each query is timed as the
 """
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
-from _common import Timer, database_main, row
+from _common import (
+    SCALE,
+    customer_rows,
+    database_main,
+    insert_categories,
+    open_database,
+    row,
+    start_data,
+    timed_ms,
+)
 
 import guanxi_needs
 from guanxi_needs.store.analytics import StatsBy, niches, stats
@@ -20,9 +27,8 @@ from guanxi_needs.store.periods import Period
 from guanxi_needs.store.pipeline import PipelineBy, pipeline
 from guanxi_needs.store.tables import Category, CustomerRef, Need, Opportunity
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 TODAY = date(2026, 11, 1)
 TARGET_MS = 500.0
 CLASSES = ["product", "positively_correlated", "restrictive", "special"]
@@ -31,22 +37,16 @@ STATUSES = ["collected", "classified", "analysed", "accepted", "planned", "rejec
 STAGES = ["prospecting", "qualified", "proposal", "negotiation", "won", "lost"]
 PROBABILITY = [Decimal("0.10"), Decimal("0.30"), Decimal("0.50"), Decimal("0.75"),
                Decimal("1.00"), Decimal("0.00")]
+SEGMENTS = ["champions", "loyal", "at_risk", "hibernating", None]
 
 
 def generate(sessions, customers: int, needs: int, opportunities: int) -> None:
-    rng = np.random.default_rng(6)
-    now = datetime.now(UTC)
-    ids = [f"c{i:07d}" for i in range(customers)]
-    categories = [f"cat{i:03d}" for i in range(60)]
+    rng, now, ids = start_data(6, customers)
     with sessions() as session:
         bulk_insert(session, CustomerRef.__table__, [
-            {"id": cid, "name": f"客户{cid}", "status": "active", "owner_id": f"rep{i % 50}",
-             "team_id": f"team{i % 5}", "segment": ["champions", "loyal", "at_risk",
-                                                    "hibernating", None][i % 5],
-             "created_at": now, "updated_at": now} for i, cid in enumerate(ids)])
-        bulk_insert(session, Category.__table__, [
-            {"id": c, "name": f"品类{c}", "parent_id": None, "version": 1, "created_at": now,
-             "updated_at": now} for c in categories])
+            {**customer, "segment": SEGMENTS[i % 5]}
+            for i, customer in enumerate(customer_rows(ids, now))])
+        categories = insert_categories(session, Category.__table__, now)
         who, cat = rng.integers(0, customers, needs), rng.integers(0, 61, needs)
         kind, src = rng.integers(0, 4, needs), rng.integers(0, 4, needs)
         state, age = rng.integers(0, 6, needs), rng.integers(0, 730, needs)
@@ -77,19 +77,8 @@ def generate(sessions, customers: int, needs: int, opportunities: int) -> None:
         session.commit()
 
 
-def timed(sessions, work, runs: int = 5) -> float:
-    samples = []
-    for _ in range(runs):
-        with sessions() as session, Timer() as t:
-            work(session)
-        samples.append(t.seconds)
-    return float(np.median(samples)) * 1000
-
-
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_needs.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(url, guanxi_needs)
     customers, needs, opps = int(20_000 * SCALE), int(200_000 * SCALE), int(50_000 * SCALE)
     generate(sessions, customers, needs, opps)
     admin = Principal(sub="u-admin", role=Role.admin)
@@ -120,7 +109,7 @@ def run(url: str) -> list[dict]:
             session=s, principal=manager, group_by=PipelineBy.owner, close_from=None,
             close_to=None)),
     ]
-    rows = [row(name, timed(sessions, work), "ms", TARGET_MS) for name, work in cases]
+    rows = [row(name, timed_ms(sessions, work), "ms", TARGET_MS) for name, work in cases]
     engine.dispose()
     return rows
 

@@ -7,13 +7,20 @@ functions the API calls (median of the runs).
 """
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import numpy as np
-from _common import Timer, database_main, row
+from _common import (
+    SCALE,
+    Timer,
+    customer_rows,
+    database_main,
+    insert_categories,
+    median_ms,
+    open_database,
+    row,
+    start_data,
+)
 from sqlalchemy import text
 
 import guanxi_needs
@@ -23,10 +30,9 @@ from guanxi_needs.schemas.products import LaunchCreate
 from guanxi_needs.store import balance, selling
 from guanxi_needs.store.tables import Category, CustomerRef, Need, Product, PurchaseLineRef
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert
 from guanxi_shared.pagination import PageParams
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 TODAY = date(2026, 11, 1)
 URGENCY = ["low", "normal", "high", "urgent"]
 CLASSES = ["product", "positively_correlated", "restrictive"]
@@ -34,18 +40,10 @@ STATUSES = ["collected", "classified", "analysed", "accepted", "rejected", "fulf
 
 
 def generate(sessions, customers: int, needs: int, lines: int, products: int) -> None:
-    rng = np.random.default_rng(18)
-    now = datetime.now(UTC)
-    ids = [f"c{i:07d}" for i in range(customers)]
-    categories = [f"cat{i:03d}" for i in range(60)]
+    rng, now, ids = start_data(18, customers)
     with sessions() as session:
-        bulk_insert(session, CustomerRef.__table__, [
-            {"id": cid, "name": f"客户{cid}", "status": "active", "owner_id": f"rep{i % 50}",
-             "team_id": f"team{i % 5}", "segment": None, "created_at": now, "updated_at": now}
-            for i, cid in enumerate(ids)])
-        bulk_insert(session, Category.__table__, [
-            {"id": c, "name": f"品类{c}", "parent_id": None, "version": 1, "created_at": now,
-             "updated_at": now} for c in categories])
+        bulk_insert(session, CustomerRef.__table__, customer_rows(ids, now, segment=None))
+        categories = insert_categories(session, Category.__table__, now)
         bulk_insert(session, Product.__table__, [
             {"id": f"p{k:04d}", "name": f"产品 {k}", "name_key": name_key(f"产品 {k}"),
              "line": f"line{k % 20}", "lifecycle": "current", "price_from": Decimal(10),
@@ -77,14 +75,8 @@ def generate(sessions, customers: int, needs: int, lines: int, products: int) ->
         session.commit()
 
 
-def median_ms(samples: list[float]) -> float:
-    return float(np.median(samples)) * 1000
-
-
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_needs.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(url, guanxi_needs)
     customers, needs = int(100_000 * SCALE), int(300_000 * SCALE)
     lines, products = int(1_000_000 * SCALE), 200
     generate(sessions, customers, needs, lines, products)

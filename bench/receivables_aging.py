@@ -8,37 +8,40 @@ behind /v1/receivables/aging and /v1/invoices), median of 5.
 """
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
-from _common import Timer, database_main, row
+from _common import (
+    SCALE,
+    Timer,
+    customer_rows,
+    database_main,
+    open_database,
+    row,
+    start_data,
+    timed_ms,
+)
 
 import guanxi_registry
 from guanxi_registry.store.aging import board
 from guanxi_registry.store.invoices import list_page
 from guanxi_registry.store.tables import Customer, Invoice, InvoicePayment
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert
 from guanxi_shared.pagination import PageParams
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 TODAY = date(2026, 12, 1)
 TARGET_MS = 500.0
 
 
 def generate(sessions, customers: int, invoices: int) -> None:
-    rng = np.random.default_rng(13)
-    now = datetime.now(UTC)
-    ids = [f"c{i:07d}" for i in range(customers)]
+    rng, now, ids = start_data(13, customers)
     with sessions() as session:
         bulk_insert(session, Customer.__table__, [
-            {"id": cid, "kind": "company", "name": f"客户{cid}", "status": "active",
-             "owner_id": f"rep{i % 50}", "team_id": f"team{i % 5}", "tags": [],
-             "custom_fields": {}, "name_key": cid, "search_text": cid, "version": 1,
-             "created_at": now, "updated_at": now} for i, cid in enumerate(ids)])
+            {**customer, "name_key": customer["id"], "search_text": customer["id"]}
+            for customer in customer_rows(ids, now, kind="company", tags=[], custom_fields={},
+                                          version=1)])
         who = rng.integers(0, customers, invoices)
         due_in = rng.integers(-365, 60, invoices)
         amount = np.round(rng.gamma(2.0, 5000.0, invoices) + 1, 2)
@@ -66,19 +69,8 @@ def generate(sessions, customers: int, invoices: int) -> None:
         session.commit()
 
 
-def timed(sessions, work, runs: int = 5) -> float:
-    samples = []
-    for _ in range(runs):
-        with sessions() as session, Timer() as t:
-            work(session)
-        samples.append(t.seconds)
-    return float(np.median(samples)) * 1000
-
-
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_registry.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(url, guanxi_registry)
     customers, invoices = int(100_000 * SCALE), int(300_000 * SCALE)
     with Timer() as load:
         generate(sessions, customers, invoices)
@@ -106,7 +98,7 @@ def run(url: str) -> list[dict]:
         ("a rep's overdue invoices, first page", lambda s: list_page(
             session=s, principal=rep, page=page, overdue=True, sort="due_date")),
     ]
-    rows = [row(name, timed(sessions, work), "ms", TARGET_MS) for name, work in cases]
+    rows = [row(name, timed_ms(sessions, work), "ms", TARGET_MS) for name, work in cases]
     engine.dispose()
     return rows
 

@@ -6,18 +6,16 @@ writes are part of the cost, as in production. `--postgres URL` runs it on Postg
 """
 from __future__ import annotations
 
-import os
 import random
 import time
 
-from _common import Timer, database_main, latency_summary, row
+from _common import SCALE, Timer, database_main, latency_summary, row
 from fastapi.testclient import TestClient
 
 from guanxi_registry.main import create_app
 from guanxi_registry.settings import Settings
 from guanxi_testing.fixtures import auth
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都"]
 

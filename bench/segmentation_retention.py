@@ -8,12 +8,10 @@ fresh SQLite file, or on PostgreSQL with `--postgres URL` (an empty database).
 """
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import numpy as np
-from _common import Timer, database_main, row
+from _common import SCALE, Timer, database_main, open_database, row
 from segmentation_scoring import AS_OF, generate, settle
 
 import guanxi_segmentation
@@ -22,10 +20,9 @@ from guanxi_segmentation.store.retention import cohort_report, rebuild_periods, 
 from guanxi_segmentation.store.scoring import full_recompute
 from guanxi_segmentation.store.tables import LastTouch
 from guanxi_shared.auth import Principal, Role
-from guanxi_shared.db import bulk_insert_columns, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert_columns
 from guanxi_shared.pagination import PageParams
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 ADMIN = Principal(sub="bench", role=Role.admin)
 REP = Principal(sub="rep7", role=Role.rep)
 RUNS = 7
@@ -42,9 +39,7 @@ def timed(sessions, call) -> tuple[float, object]:
 
 
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_segmentation.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(url, guanxi_segmentation)
     customers, purchases = int(100_000 * SCALE), int(1_000_000 * SCALE)
     generate(sessions, customers, purchases)
     rows = []

@@ -6,35 +6,36 @@ or on PostgreSQL with `--postgres URL` (an empty database).
 """
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
-from _common import Timer, database_main, row
+from _common import (
+    SCALE,
+    Timer,
+    customer_rows,
+    database_main,
+    median_ms,
+    open_database,
+    row,
+    start_data,
+)
 
 import guanxi_segmentation
 from guanxi_segmentation.events import on_purchase
 from guanxi_segmentation.store.modelling import fit
 from guanxi_segmentation.store.scoring import full_recompute
 from guanxi_segmentation.store.tables import CustomerRef, PurchaseFact
-from guanxi_shared.db import bulk_insert, make_engine, make_sessionmaker, migrate
+from guanxi_shared.db import bulk_insert
 from guanxi_shared.events import Event
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 AS_OF = date(2026, 11, 1)
 
 
 def generate(sessions, customers: int, purchases: int) -> None:
     """Pareto-like spend and Poisson-like repeat buying over two years."""
-    rng = np.random.default_rng(7)
-    now = datetime.now(UTC)
-    ids = [f"c{i:07d}" for i in range(customers)]
+    rng, now, ids = start_data(7, customers)
     with sessions() as session:
-        bulk_insert(session, CustomerRef.__table__, [
-            {"id": cid, "name": f"客户{cid}", "status": "active", "owner_id": f"rep{i % 50}",
-             "team_id": f"team{i % 5}", "created_at": now, "updated_at": now}
-            for i, cid in enumerate(ids)])
+        bulk_insert(session, CustomerRef.__table__, customer_rows(ids, now))
         weights = rng.pareto(1.2, customers) + 0.05
         # every customer bought once; the other purchases follow Pareto-like weights
         owner = np.concatenate([np.arange(customers), rng.choice(
@@ -62,9 +63,8 @@ def settle(engine) -> None:
 
 
 def run(url: str) -> list[dict]:
-    engine = make_engine(url)
-    migrate(engine, Path(guanxi_segmentation.__file__).parent / "migrations")
-    sessions = make_sessionmaker(engine, subscribers={"engagement": "http://127.0.0.1:1"})
+    engine, sessions = open_database(url, guanxi_segmentation,
+                                     subscribers={"engagement": "http://127.0.0.1:1"})
     customers, purchases = int(100_000 * SCALE), int(1_000_000 * SCALE)
     generate(sessions, customers, purchases)
     settle(engine)
@@ -101,7 +101,7 @@ def incremental_update(sessions) -> dict:
             session.commit()
         samples.append(t.seconds)
     return row("incremental update after one purchase (median of 50)",
-               float(np.median(samples)) * 1000, "ms", 50.0)
+               median_ms(samples), "ms", 50.0)
 
 
 if __name__ == "__main__":
