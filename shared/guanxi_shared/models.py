@@ -20,6 +20,7 @@ from pydantic import (
     create_model,
     field_validator,
 )
+from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -315,6 +316,22 @@ def readable(base: type[BaseModel]) -> type[BaseModel]:
     return create_model(f"{base.__name__}Read",  # type: ignore[call-overload]
                         **{name: (_plain(field.annotation), ...)
                            for name, field in base.model_fields.items()})
+
+
+def changeable(create: type[BaseModel], *names: str) -> type[BaseModel]:
+    """The fields `names` of a create body as a PATCH body takes them, in that order: each
+    optional (left out: unchanged), with the create body's checks but without its default and
+    notes. The update schema subclasses it with `UpdateModel`, which decides where null may
+    clear a field.
+    """
+    fields = {}
+    for name in names:
+        field = create.model_fields[name]
+        optional = PydanticField(default=None)
+        optional.metadata = list(field.metadata)  # the checks: lengths, bounds, validators
+        fields[name] = (field.annotation | None, optional)
+    return create_model(f"{create.__name__}Changes", __base__=SQLModel,  # type: ignore[call-overload]
+                        **fields)
 
 
 def money(value: Decimal | int | str) -> Decimal:

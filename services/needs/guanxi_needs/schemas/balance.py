@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from guanxi_shared.models import InputModel, UpdateModel
 from guanxi_shared.pagination import Page
@@ -58,32 +58,20 @@ class BalancePage(Page[BalanceSummary]):
     pass
 
 
-class WeightsUpdate(UpdateModel):
-    """Only the weights sent change. Magnitudes: the kind decides the sign (complaint, sla_missed,
-    commitment_broken and satisfaction_below_100 withdraw; the rest deposit)."""
+class _Weights(UpdateModel):
+    __never_null__ = frozenset(kind.value for kind in BalanceKind)  # a weight is never null
 
-    __never_null__ = frozenset({
-        "greeting", "call", "visit", "gift", "task", "event", "complaint_resolved",
-        "expectation_met", "expectation_exceeded", "complaint", "sla_missed",
-        "commitment_broken", "satisfaction_below_100"})
 
-    greeting: Weight | None = None
-    call: Weight | None = None
-    visit: Weight | None = None
-    gift: Weight | None = None
-    task: Weight | None = None
-    event: Weight | None = None
-    complaint_resolved: Weight | None = None
-    expectation_met: Weight | None = None
-    expectation_exceeded: Weight | None = None
-    complaint: Weight | None = None
-    sla_missed: Weight | None = None
-    commitment_broken: Weight | None = None
-    satisfaction_below_100: Weight | None = None
+# One optional weight per BalanceKind, so a new kind is settable as soon as it is declared.
+WeightsUpdate = create_model(
+    "WeightsUpdate", __base__=_Weights, __doc__=(
+        "Only the weights sent change. Magnitudes: the kind decides the sign (complaint, "
+        "sla_missed,\ncommitment_broken and satisfaction_below_100 withdraw; the rest deposit)."),
+    **{kind.value: (Weight | None, None) for kind in BalanceKind})
 
 
 class PolicyUpdate(InputModel):
-    weights: WeightsUpdate
+    weights: WeightsUpdate  # type: ignore[valid-type]
 
 
 class PolicyRead(BaseModel):

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.commitments import CommitmentOrigin, CommitmentStatus
-from .common import Id, Text
+from .common import Id, Identified, Text
 
 Promise = Annotated[str, Field(min_length=1, max_length=2000)]
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
@@ -27,14 +27,11 @@ class CommitmentCreate(InputModel):
                                   "same customer's")
 
 
-class CommitmentUpdate(UpdateModel):
+class CommitmentUpdate(changeable(CommitmentCreate, "promise", "due_on", "contact_id"),
+                       UpdateModel):  # type: ignore[misc]
     """Only while open; a promise already past its due date cannot be moved (it is broken)."""
 
     __read_model__ = "CommitmentRead"
-
-    promise: Promise | None = None
-    due_on: date | None = None
-    contact_id: Id | None = None
 
 
 class CommitmentKeep(InputModel):
@@ -46,16 +43,7 @@ class CommitmentCancel(InputModel):
     reason: Text
 
 
-class CommitmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    customer_id: str
-    contact_id: str | None
-    promise: str
-    due_on: date
-    origin: CommitmentOrigin
-    origin_ref: str | None
+class CommitmentRead(readable(CommitmentCreate), Identified):  # type: ignore[misc]
     made_by: str
     status: CommitmentStatus
     overdue: bool = Field(description="Open past its due date")

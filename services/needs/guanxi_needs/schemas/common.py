@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -12,3 +12,13 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class Identified(BaseModel):
+    """The start of an answer read from a row: its id. An answer derived from its input's
+    fields (`readable(XCreate)`) lists it before them: `class XRead(readable(XCreate),
+    Identified)`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str

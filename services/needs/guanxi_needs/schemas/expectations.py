@@ -6,12 +6,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
-from .common import Id, Text
+from .common import Id, Identified, Text
 
 ValueScore = Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)]
 
@@ -34,14 +34,10 @@ class ExpectationCreate(InputModel):
     acceptance_criteria: Text | None = None
 
 
-class ExpectationUpdate(UpdateModel):
+class ExpectationUpdate(changeable(ExpectationCreate, "goal", "expected_return", "solution",
+                                   "safeguards", "acceptance_criteria"),
+                        UpdateModel):  # type: ignore[misc]
     __read_model__ = "ExpectationRead"
-
-    goal: Annotated[str, Field(min_length=1, max_length=500)] | None = None
-    expected_return: Text | None = None
-    solution: Text | None = None
-    safeguards: Text | None = None
-    acceptance_criteria: Text | None = None
 
 
 class CheckCreate(InputModel):
@@ -52,29 +48,14 @@ class CheckCreate(InputModel):
     experienced_score: ValueScore | None = None
 
 
-class CheckRead(BaseModel):
+class CheckRead(readable(CheckCreate)):  # type: ignore[misc]
     model_config = ConfigDict(from_attributes=True)
 
     checked_on: date
-    result: str
-    reached: bool
-    expected_score: Decimal | None
-    experienced_score: Decimal | None
     checked_by: str
 
 
-class ExpectationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    customer_id: str
-    goal_kind: GoalKind
-    goal: str
-    stage_no: int | None
-    expected_return: str | None
-    solution: str | None
-    safeguards: str | None
-    acceptance_criteria: str | None
+class ExpectationRead(readable(ExpectationCreate), Identified):  # type: ignore[misc]
     reached_on: date | None
     reported_on: date | None
     created_at: datetime

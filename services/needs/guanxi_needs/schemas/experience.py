@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import Day, InputModel, UpdateModel
+from guanxi_shared.models import Day, InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.experience import Anchor, Stage
-from .common import Id, ShortText, Text
+from .common import Id, Identified, ShortText, Text
 
 
 class StepKind(StrEnum):
@@ -47,35 +47,18 @@ class MapCreate(InputModel):
     touchpoints: Touchpoints
 
 
-class MapUpdate(UpdateModel):
+class MapUpdate(changeable(MapCreate, "name", "product_id", "repurchase_after_days",
+                           "auto_apply", "touchpoints"), UpdateModel):  # type: ignore[misc]
     """Only the fields sent change; steps already generated stay as they are."""
 
     __read_model__ = "MapRead"
 
-    name: ShortText | None = None
-    product_id: Id | None = None
-    repurchase_after_days: RepurchaseDays | None = None
-    auto_apply: bool | None = None
-    touchpoints: Touchpoints | None = None
 
-
-class TouchpointRead(BaseModel):
-    stage: Stage
-    kind: StepKind
-    title: str
-    anchor: Anchor
-    offset_days: int
+class TouchpointRead(readable(TouchpointIn)):  # type: ignore[misc]
     note: str | None = None
 
 
-class MapRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    name: str
-    product_id: str | None
-    repurchase_after_days: int | None
-    auto_apply: bool
+class MapRead(readable(MapCreate), Identified):  # type: ignore[misc]
     touchpoints: list[TouchpointRead]
     created_at: datetime
     updated_at: datetime

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, changeable
 from guanxi_shared.pagination import Page
 
 from ..domain.need_flow import NeedStatus
@@ -44,14 +44,9 @@ class NeedCreate(InputModel):
     urgency: Urgency = Urgency.normal
 
 
-class NeedUpdate(UpdateModel):
+class NeedUpdate(changeable(NeedCreate, "need_class", "category_id", "description", "urgency",
+                            "contact_id"), UpdateModel):  # type: ignore[misc]
     __read_model__ = "NeedRead"
-
-    need_class: NeedClass | None = None
-    category_id: Id | None = None
-    description: LongText | None = None
-    urgency: Urgency | None = None
-    contact_id: Id | None = None
 
 
 class NeedTransition(InputModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, changeable
 from guanxi_shared.pagination import Page
 
 from ..domain.man import ManAction
@@ -61,26 +61,17 @@ class OpportunityCreate(Qualification):
     expected_close_on: date | None = None
 
 
-class OpportunityUpdate(UpdateModel):
+class OpportunityUpdate(changeable(
+        OpportunityCreate, "title", "money", "money_evidence", "authority", "authority_evidence",
+        "need", "need_evidence", "business_need", "purchase_period", "budget",
+        "decision_maker_id", "decision_route", "competitors", "support_team", "stage",
+        "expected_amount", "expected_close_on"), UpdateModel):  # type: ignore[misc]
     __read_model__ = "OpportunityRead"
 
-    title: ShortText | None = None
-    money: bool | None = None
-    money_evidence: Text | None = None
-    authority: bool | None = None
-    authority_evidence: Text | None = None
-    need: bool | None = None
-    need_evidence: Text | None = None
-    business_need: Text | None = None
-    purchase_period: Annotated[str, Field(max_length=100)] | None = None
-    budget: Amount | None = None
-    decision_maker_id: Id | None = None
+    # a PATCH has never limited how many of these it takes
     decision_route: list[RouteStep] | None = None
     competitors: list[ShortText] | None = None
     support_team: list[UserId] | None = None
-    stage: Stage | None = None
-    expected_amount: Amount | None = None
-    expected_close_on: date | None = None
 
 
 class OpportunityClose(InputModel):

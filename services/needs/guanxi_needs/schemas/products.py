@@ -8,12 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guanxi_shared.models import InputModel, UpdateModel
+from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.products import Lifecycle, UspDimension, UspDirection
 from ..domain.selling import EvidenceKind
-from .common import Currency, Id, ShortText, Text
+from .common import Currency, Id, Identified, ShortText, Text
 
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999999999.99"), max_digits=18,
                                  decimal_places=2)]
@@ -76,23 +76,11 @@ class ProductCreate(_PriceBand):
         default_factory=list, description="后端销售: what to offer after a first deal of this one")
 
 
-class ProductUpdate(_PriceBand, UpdateModel):
+class ProductUpdate(changeable(ProductCreate, *ProductCreate.model_fields), _PriceBand,
+                    UpdateModel):  # type: ignore[misc]
     """Only the fields sent change; send If-Match with the ETag you read."""
 
     __read_model__ = "ProductRead"
-
-    name: ShortText | None = None
-    line: Line | None = None
-    lifecycle: Lifecycle | None = None
-    price_from: Price | None = None
-    price_to: Price | None = None
-    currency: Currency | None = None
-    summary: Text | None = None
-    category_ids: Ids | None = None
-    usp: Usp | None = None
-    ffab: list[FfabRow] | None = Field(default=None, max_length=30)
-    related_product_ids: Ids | None = None
-    back_end_product_ids: Ids | None = None
 
 
 class UspRead(BaseModel):
@@ -101,22 +89,8 @@ class UspRead(BaseModel):
     versus_competitors: str | None = None
 
 
-class ProductRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    name: str
-    line: str
-    lifecycle: Lifecycle
-    price_from: Decimal
-    price_to: Decimal
-    currency: str
-    summary: str | None
-    category_ids: list[str]
+class ProductRead(readable(ProductCreate), Identified):  # type: ignore[misc]
     usp: UspRead | None
-    ffab: list[FfabRow]
-    related_product_ids: list[str]
-    back_end_product_ids: list[str]
     launched_on: date | None
     retired_on: date | None
     pitch: str = Field(description="USP and FFAB as one text, for templates and call scripts")
