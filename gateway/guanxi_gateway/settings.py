@@ -1,25 +1,19 @@
 """Gateway settings, from GUANXI_GATEWAY_* environment variables."""
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import SettingsConfigDict
 
-from guanxi_shared.settings import ServiceSettings
+from guanxi_shared.settings import service_settings
 
 from .domain.client_address import Network, parse_networks
 
 SERVICES = ("registry", "segmentation", "engagement", "needs")
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GUANXI_GATEWAY_", extra="ignore")
-
-    service_name: str = "gateway"
-    database_url: str = "sqlite:///./data/gateway.db"
+class Settings(service_settings("gateway")):
     admin_api_key: str = Field(
         default="", validation_alias=AliasChoices("admin_api_key", "GUANXI_ADMIN_API_KEY"))
     # The first admin user 'admin' is created with this password when no user exists.
     admin_password: str = Field(
         default="", validation_alias=AliasChoices("admin_password", "GUANXI_ADMIN_PASSWORD"))
-    registry_url: str = "http://127.0.0.1:8001"
     segmentation_url: str = "http://127.0.0.1:8002"
     engagement_url: str = "http://127.0.0.1:8003"
     needs_url: str = "http://127.0.0.1:8004"

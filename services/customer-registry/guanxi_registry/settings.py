@@ -1,11 +1,6 @@
 """Registry settings, from GUANXI_REGISTRY_* environment variables."""
-from pydantic_settings import SettingsConfigDict
-
-from guanxi_shared.settings import ServiceSettings
+from guanxi_shared.settings import service_settings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GUANXI_REGISTRY_", extra="ignore")
-
-    service_name: str = "registry"
-    database_url: str = "sqlite:///./data/registry.db"
+class Settings(service_settings("registry")):
+    """The common settings only."""

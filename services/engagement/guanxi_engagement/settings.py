@@ -2,17 +2,11 @@
 from decimal import Decimal
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from guanxi_shared.settings import ServiceSettings
+from guanxi_shared.settings import service_settings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GUANXI_ENGAGEMENT_", extra="ignore")
-
-    service_name: str = "engagement"
-    database_url: str = "sqlite:///./data/engagement.db"
-    registry_url: str = "http://127.0.0.1:8001"
+class Settings(service_settings("engagement")):
     # When the daily run fires (company-local time) and how often due messages are sent.
     daily_run_hour: int = 6
     send_interval_seconds: float = 30.0

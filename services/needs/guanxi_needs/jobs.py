@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI
 from sqlmodel import Session
 
 from guanxi_shared.db import local_today
+from guanxi_shared.jobs import start_periodic
 from guanxi_shared.models import utcnow
 
 from .store.commitments import flag_overdue
@@ -26,20 +26,13 @@ def housekeeping(session: Session) -> dict[str, int]:
                                             today=local_today(session))}
 
 
+def logged_housekeeping(session: Session) -> None:
+    done = housekeeping(session)
+    if any(done.values()):
+        log.info("housekeeping", extra=done)
+
+
 def start_housekeeping(app: FastAPI):
     """Run `housekeeping` every few minutes (reads already show the same state meanwhile)."""
-    settings = app.state.settings
-    if not settings.run_background_jobs:
-        return None
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
-
-    def run() -> None:
-        with app.state.sessions() as session:
-            done = housekeeping(session)
-        if any(done.values()):
-            log.info("housekeeping", extra=done)
-
-    scheduler.add_job(run, "interval", minutes=settings.housekeeping_minutes, id="housekeeping",
-                      coalesce=True, max_instances=1)
-    scheduler.start()
-    return lambda: scheduler.shutdown(wait=False)
+    return start_periodic(app, logged_housekeeping, job_id="housekeeping", trigger="interval",
+                          minutes=app.state.settings.housekeeping_minutes)

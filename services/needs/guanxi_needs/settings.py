@@ -1,16 +1,10 @@
 """Needs settings, from GUANXI_NEEDS_* environment variables."""
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from guanxi_shared.settings import ServiceSettings
+from guanxi_shared.settings import service_settings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GUANXI_NEEDS_", extra="ignore")
-
-    service_name: str = "needs"
-    database_url: str = "sqlite:///./data/needs.db"
-    registry_url: str = "http://127.0.0.1:8001"
+class Settings(service_settings("needs")):
     # 机会保留底线: days a rep may hold an opportunity without any follow-up
     protection_days: int = 30
     stale_after_days: int = 14

@@ -2,25 +2,20 @@
 snapshot."""
 from __future__ import annotations
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from guanxi_shared.db import local_today
+from guanxi_shared.jobs import start_periodic
 
 from .store.scoring import full_recompute
 
 
+def nightly_recompute(session: Session) -> None:
+    full_recompute(session=session, as_of=local_today(session), snapshot=True)
+
+
 def start_nightly_recompute(app: FastAPI):
-    settings = app.state.settings
-    if not settings.run_background_jobs:
-        return None
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
-
-    def run() -> None:
-        with app.state.sessions() as session:
-            full_recompute(session=session, as_of=local_today(session), snapshot=True)
-
-    scheduler.add_job(run, "cron", hour=settings.nightly_recompute_hour, id="nightly",
-                      coalesce=True, misfire_grace_time=6 * 3600, max_instances=1)
-    scheduler.start()
-    return lambda: scheduler.shutdown(wait=False)
+    return start_periodic(app, nightly_recompute, job_id="nightly", trigger="cron",
+                          hour=app.state.settings.nightly_recompute_hour,
+                          misfire_grace_time=6 * 3600)

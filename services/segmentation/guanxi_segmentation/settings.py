@@ -1,14 +1,6 @@
 """Segmentation settings, from GUANXI_SEGMENTATION_* environment variables."""
-from pydantic_settings import SettingsConfigDict
-
-from guanxi_shared.settings import ServiceSettings
+from guanxi_shared.settings import service_settings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GUANXI_SEGMENTATION_", extra="ignore")
-
-    service_name: str = "segmentation"
-    database_url: str = "sqlite:///./data/segmentation.db"
-
-    registry_url: str = "http://127.0.0.1:8001"
+class Settings(service_settings("segmentation")):
     nightly_recompute_hour: int = 2
