@@ -156,6 +156,8 @@ Writer = Annotated[Principal, Depends(require_write)]
 ServiceCaller = Annotated[Principal, Depends(require_roles(Role.service, Role.admin))]
 # company-wide lists people keep by hand: users, products, experience maps
 AdminOrManager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager))]
+# what only an admin changes: the balance weights, the visit checklist, the calendar
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 # company-wide settings and reports: rules, templates, policies, segment reports
 Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.manager, Role.service))]
 

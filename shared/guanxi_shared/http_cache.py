@@ -1,9 +1,19 @@
 """ETag on reads and If-Match on writes, from each row's version counter."""
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from fastapi import Request, Response
 
 from .errors import PreconditionFailed
+
+
+class VersionedRow(Protocol):
+    id: str
+    version: int
+
+
+Row = TypeVar("Row", bound=VersionedRow)
 
 
 def etag(entity_id: str, version: int) -> str:
@@ -12,6 +22,12 @@ def etag(entity_id: str, version: int) -> str:
 
 def set_etag(response: Response, entity_id: str, version: int) -> None:
     response.headers["ETag"] = etag(entity_id, version)
+
+
+def tagged(response: Response, row: Row) -> Row:
+    """The row, with the ETag of its id and version on the response."""
+    set_etag(response, row.id, row.version)
+    return row
 
 
 def check_if_match(request: Request, entity_id: str, version: int) -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
+from fastapi import Response
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from guanxi_shared.csv_export import csv_response, neutralise
-from guanxi_shared.http_cache import etag
+from guanxi_shared.http_cache import etag, tagged
 from guanxi_testing.fixtures import assert_problem, auth
 
 
@@ -63,3 +65,9 @@ def test_formula_cells_are_neutralised_and_other_values_kept():
     rows = list(csv.reader(io.StringIO(resp.body.decode("utf-8").lstrip("\ufeff"))))
     assert rows == [["name", "city"], ["'=HYPERLINK(\"x\")", "北京"]]
     assert "filename*=UTF-8''%E5%AE%A2%E6%88%B7.csv" in resp.headers["content-disposition"]
+
+
+def test_tagged_puts_the_rows_etag_on_the_response_and_hands_the_row_back():
+    row, response = SimpleNamespace(id="c1", version=3), Response()
+    assert tagged(response, row) is row
+    assert response.headers["ETag"] == etag("c1", 3) == '"c1.3"'

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from guanxi_shared.auth import Admin, CurrentPrincipal
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.pagination import PageQuery
 
@@ -25,8 +25,6 @@ from ..store.tables import BalancePolicy
 from .deps import IdPath
 
 router = APIRouter(prefix="/v1", tags=["relationship balance"])
-# The weights are company policy: an admin sets them.
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 POLICY_TAG = "balance-policy"
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.db import local_today
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
@@ -37,8 +37,7 @@ VisibleCommitment = Annotated[Commitment, Depends(visible_commitment)]
 
 
 def _read(session: DbSession, commitment: Commitment, response: Response) -> CommitmentRead:
-    set_etag(response, commitment.id, commitment.version)
-    return store.to_read(commitment, local_today(session))
+    return store.to_read(tagged(response, commitment), local_today(session))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CommitmentRead)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
-from guanxi_shared.http_cache import set_etag
+from guanxi_shared.http_cache import tagged
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageQuery
 
@@ -30,9 +30,8 @@ router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
 
 def _detail(session: DbSession, complaint: Complaint, response: Response) -> ComplaintDetail:
-    set_etag(response, complaint.id, complaint.version)
     log = [ComplaintLogRead.model_validate(e)
-           for e in store.log_of(session=session, complaint=complaint)]
+           for e in store.log_of(session=session, complaint=tagged(response, complaint))]
     return ComplaintDetail.model_validate({**store.to_read(complaint).model_dump(), "log": log})
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.pagination import PageQuery
 
 from ..schemas.expectations import (
@@ -27,8 +27,7 @@ router = APIRouter(prefix="/v1/expectations", tags=["expectations"])
 
 
 def _detail(session: DbSession, goal: Expectation, response: Response) -> ExpectationDetail:
-    set_etag(response, goal.id, goal.version)
-    return store.detail(session=session, goal=goal)
+    return store.detail(session=session, goal=tagged(response, goal))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ExpectationDetail)

@@ -11,10 +11,11 @@ from guanxi_shared.auth import (
     CurrentPrincipal,
     Writer,
 )
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
+from ..domain.experience import StepStatus
 from ..schemas.experience import (
     ApplyMap,
     MapCreate,
@@ -24,7 +25,6 @@ from ..schemas.experience import (
     StepDone,
     StepPage,
     StepRead,
-    StepStatus,
 )
 from ..store import experience as store
 from ..store.tables import ExperienceMap
@@ -40,16 +40,11 @@ def map_of(map_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> E
 KnownMap = Annotated[ExperienceMap, Depends(map_of)]
 
 
-def _read(found: ExperienceMap, response: Response) -> MapRead:
-    set_etag(response, found.id, found.version)
-    return MapRead.model_validate(found)
-
-
 @router.post("/experience-maps", status_code=status.HTTP_201_CREATED, response_model=MapRead)
 def add_map(map_in: MapCreate, session: DbSession, principal: AdminOrManager,
             response: Response) -> MapRead:
     """Touchpoints before, during and after the purchase and in use (客户体验地图)."""
-    return _read(store.create(session=session, map_in=map_in), response)
+    return MapRead.model_validate(tagged(response, store.create(session=session, map_in=map_in)))
 
 
 @router.get("/experience-maps", response_model=MapPage)
@@ -61,14 +56,15 @@ def list_maps(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
 
 @router.get("/experience-maps/{map_id}", response_model=MapRead)
 def read_map(found: KnownMap, response: Response) -> MapRead:
-    return _read(found, response)
+    return MapRead.model_validate(tagged(response, found))
 
 
 @router.patch("/experience-maps/{map_id}", response_model=MapRead)
 def edit_map(map_in: MapUpdate, found: KnownMap, session: DbSession, principal: AdminOrManager,
              request: Request, response: Response) -> MapRead:
     check_if_match(request, found.id, found.version)
-    return _read(store.update(session=session, found=found, map_in=map_in), response)
+    found = store.update(session=session, found=found, map_in=map_in)
+    return MapRead.model_validate(tagged(response, found))
 
 
 @router.post("/experience-maps/{map_id}/apply", response_model=list[StepRead])
@@ -99,5 +95,4 @@ def finish_step(body: StepDone, step_id: IdPath, session: DbSession, principal: 
     step = store.get_step(session=session, principal=principal, step_id=step_id)
     check_if_match(request, step.id, step.version)
     step = store.finish(session=session, principal=principal, step=step, done=body)
-    set_etag(response, step.id, step.version)
-    return StepRead.model_validate(step)
+    return StepRead.model_validate(tagged(response, step))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Role, Writer, require_roles
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
@@ -40,8 +40,7 @@ CustomerFilter = Annotated[str | None, Query(max_length=32)]
 def record_need(need_in: NeedCreate, session: DbSession, principal: Writer,
                 response: Response) -> NeedRead:
     need = store.create(session=session, principal=principal, need_in=need_in)
-    set_etag(response, need.id, need.version)
-    return NeedRead.model_validate(need)
+    return NeedRead.model_validate(tagged(response, need))
 
 
 @router.get("", response_model=NeedPage)
@@ -91,8 +90,7 @@ def unmet_needs(session: DbSession, principal: CurrentPrincipal,
 
 @router.get("/{need_id}", response_model=NeedRead)
 def read_need(need: VisibleNeed, response: Response) -> NeedRead:
-    set_etag(response, need.id, need.version)
-    return NeedRead.model_validate(need)
+    return NeedRead.model_validate(tagged(response, need))
 
 
 @router.patch("/{need_id}", response_model=NeedRead)
@@ -100,8 +98,7 @@ def edit_need(need_in: NeedUpdate, need: VisibleNeed, session: DbSession, princi
               request: Request, response: Response) -> NeedRead:
     check_if_match(request, need.id, need.version)
     need = store.update(session=session, principal=principal, need=need, need_in=need_in)
-    set_etag(response, need.id, need.version)
-    return NeedRead.model_validate(need)
+    return NeedRead.model_validate(tagged(response, need))
 
 
 @router.post("/{need_id}/status", response_model=NeedRead)
@@ -110,8 +107,7 @@ def change_status(move: NeedTransition, need: VisibleNeed, session: DbSession,
     """Move the need through collected, classified, analysed and the decision; 409 if illegal."""
     check_if_match(request, need.id, need.version)
     need = store.transition(session=session, principal=principal, need=need, move=move)
-    set_etag(response, need.id, need.version)
-    return NeedRead.model_validate(need)
+    return NeedRead.model_validate(tagged(response, need))
 
 
 @router.get("/{need_id}/history", response_model=list[NeedChange])

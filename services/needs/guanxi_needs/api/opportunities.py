@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.models import Day, utcnow
 from guanxi_shared.pagination import PageQuery
 
@@ -30,18 +30,13 @@ router = APIRouter(prefix="/v1/opportunities", tags=["opportunities"])
 pipeline_router = APIRouter(prefix="/v1/pipeline", tags=["opportunities"])
 
 
-def _answer(opp: Opportunity, response: Response) -> OpportunityRead:
-    set_etag(response, opp.id, opp.version)
-    return store.to_read(opp)
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OpportunityRead)
 def create_opportunity(opp_in: OpportunityCreate, session: DbSession, principal: Writer,
                        settings: AppSettings, response: Response) -> OpportunityRead:
     """From a need (need_id) or standalone (customer_id), with its MAN qualification."""
     opp = store.create(session=session, principal=principal, opp_in=opp_in,
                        protection_days=settings.protection_days)
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @router.get("", response_model=OpportunityPage)
@@ -73,7 +68,7 @@ def stale_opportunities(session: DbSession, principal: CurrentPrincipal, page: P
 
 @router.get("/{opportunity_id}", response_model=OpportunityRead)
 def read_opportunity(opp: VisibleOpportunity, response: Response) -> OpportunityRead:
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @router.patch("/{opportunity_id}", response_model=OpportunityRead)
@@ -81,7 +76,7 @@ def edit_opportunity(opp_in: OpportunityUpdate, opp: VisibleOpportunity, session
                      principal: Writer, request: Request, response: Response) -> OpportunityRead:
     check_if_match(request, opp.id, opp.version)
     opp = store.update_one(session=session, principal=principal, opp=opp, opp_in=opp_in)
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @router.post("/{opportunity_id}/activities", response_model=OpportunityRead)
@@ -89,14 +84,14 @@ def follow_up(activity: ActivityCreate, opp: VisibleOpportunity, session: DbSess
               principal: Writer, response: Response) -> OpportunityRead:
     """Record a follow-up; it renews the protection period (机会保留底线)."""
     opp = store.add_activity(session=session, principal=principal, opp=opp, activity=activity)
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @router.post("/{opportunity_id}/claim", response_model=OpportunityRead)
 def claim_from_pool(opp: VisibleOpportunity, session: DbSession, principal: Writer,
                     response: Response) -> OpportunityRead:
     opp = store.claim(session=session, principal=principal, opp=opp)
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @router.post("/{opportunity_id}/won", response_model=OpportunityRead)
@@ -117,7 +112,7 @@ def _close(close_in: OpportunityClose, opp: Opportunity, session: DbSession, pri
     check_if_match(request, opp.id, opp.version)
     opp = store.close(session=session, principal=principal, opp=opp, outcome=outcome,
                       close_in=close_in)
-    return _answer(opp, response)
+    return store.to_read(tagged(response, opp))
 
 
 @pipeline_router.get("", response_model=Pipeline)

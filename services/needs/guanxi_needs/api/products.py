@@ -11,15 +11,15 @@ from guanxi_shared.auth import (
     CurrentPrincipal,
     Writer,
 )
-from guanxi_shared.http_cache import check_if_match, set_etag
+from guanxi_shared.http_cache import check_if_match, set_etag, tagged
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.products import Lifecycle
+from ..domain.selling import CallStatus
 from ..schemas.products import (
     CallOutcome,
     CallPage,
     CallRead,
-    CallStatus,
     LaunchCreate,
     LaunchPage,
     LaunchRead,
@@ -47,15 +47,10 @@ def product_of(product_id: IdPath, session: DbSession, principal: CurrentPrincip
 KnownProduct = Annotated[Product, Depends(product_of)]
 
 
-def _read(product: Product, response: Response) -> ProductRead:
-    set_etag(response, product.id, product.version)
-    return store.to_read(product)
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductRead)
 def add_product(product_in: ProductCreate, session: DbSession, principal: AdminOrManager,
                 response: Response) -> ProductRead:
-    return _read(store.create(session=session, product_in=product_in), response)
+    return store.to_read(tagged(response, store.create(session=session, product_in=product_in)))
 
 
 @router.get("", response_model=ProductPage)
@@ -72,7 +67,7 @@ def list_products(session: DbSession, principal: CurrentPrincipal, page: PageQue
 
 @router.get("/{product_id}", response_model=ProductRead)
 def read_product(product: KnownProduct, response: Response) -> ProductRead:
-    return _read(product, response)
+    return store.to_read(tagged(response, product))
 
 
 @router.patch("/{product_id}", response_model=ProductRead)
@@ -81,8 +76,8 @@ def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSe
                  response: Response) -> ProductRead:
     """Lifecycle moves new -> current -> retired (and back on sale from retired)."""
     check_if_match(request, product.id, product.version)
-    return _read(store.update(session=session, product=product, product_in=product_in),
-                 response)
+    product = store.update(session=session, product=product, product_in=product_in)
+    return store.to_read(tagged(response, product))
 
 
 @router.post("/{product_id}/launches", status_code=status.HTTP_201_CREATED,

@@ -19,6 +19,12 @@ class Anchor(StrEnum):
     repurchase = "repurchase"  # days around the expected repurchase (negative: before it)
 
 
+class StepStatus(StrEnum):
+    open = "open"        # scheduled, not yet done
+    done = "done"
+    skipped = "skipped"
+
+
 @dataclass(frozen=True)
 class Touchpoint:
     stage: Stage

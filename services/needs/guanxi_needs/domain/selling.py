@@ -20,6 +20,13 @@ class EvidenceKind(StrEnum):
     same_line = "same_line"        # bought another product of the same line
 
 
+class CallStatus(StrEnum):  # where a customer on a launch's call list stands
+    to_call = "to_call"            # every customer starts here
+    called = "called"
+    interested = "interested"
+    not_interested = "not_interested"
+
+
 NEED_POINTS = {"urgent": 5, "high": 4, "normal": 3, "low": 2}
 RESTRICTIVE_NEED_POINTS = 1
 PURCHASE_POINTS = {EvidenceKind.bought_this: 4, EvidenceKind.related: 3,

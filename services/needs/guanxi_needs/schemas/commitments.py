@@ -10,14 +10,13 @@ from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.commitments import CommitmentOrigin, CommitmentStatus
-from .common import Id, Identified, Text
+from .common import AboutCustomer, Id, Identified, Text
 
 Promise = Annotated[str, Field(min_length=1, max_length=2000)]
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class CommitmentCreate(InputModel):
-    customer_id: Id
+class CommitmentCreate(AboutCustomer):
     contact_id: Id | None = Field(default=None, description="Who the promise was made to")
     promise: Promise
     due_on: date

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from guanxi_shared.models import InputModel
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -22,3 +24,11 @@ class Identified(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
+
+
+class AboutCustomer(InputModel):
+    """The start of a body that records something about a customer (a need, a complaint, a
+    promise): which customer, and which of its contacts if one."""
+
+    customer_id: Id
+    contact_id: Id | None = None

@@ -10,7 +10,7 @@ from guanxi_shared.models import InputModel
 from guanxi_shared.pagination import Page
 
 from ..domain.complaint_rules import ComplaintStatus, Severity
-from .common import Id, LongText, Score, Text, UserId
+from .common import AboutCustomer, Id, Identified, LongText, Score, Text, UserId
 from .needs import NeedClass, Urgency
 
 
@@ -26,9 +26,7 @@ class Channel(StrEnum):
     other = "other"
 
 
-class ComplaintCreate(InputModel):
-    customer_id: Id
-    contact_id: Id | None = None
+class ComplaintCreate(AboutCustomer):
     channel: Channel
     severity: Severity
     summary: LongText
@@ -69,10 +67,7 @@ class ComplaintLogRead(BaseModel):
     at: datetime
 
 
-class ComplaintRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class ComplaintRead(Identified):
     customer_id: str
     contact_id: str | None
     channel: Channel

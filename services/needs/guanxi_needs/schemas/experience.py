@@ -5,12 +5,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from guanxi_shared.models import Day, InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
-from ..domain.experience import Anchor, Stage
+from ..domain.experience import Anchor, Stage, StepStatus
 from .common import Id, Identified, ShortText, Text
 
 
@@ -76,16 +76,7 @@ class ApplyMap(InputModel):
         default=None, description="The registry purchase; applying twice schedules nothing new")
 
 
-class StepStatus(StrEnum):
-    open = "open"
-    done = "done"
-    skipped = "skipped"
-
-
-class StepRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class StepRead(Identified):
     customer_id: str
     map_id: str
     purchase_ref: str

@@ -6,11 +6,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from guanxi_shared.models import InputModel, UpdateModel, changeable
+from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.need_flow import NeedStatus
-from .common import Id, LongText, ShortText, Text
+from .common import AboutCustomer, Id, Identified, LongText, ShortText, Text
 
 
 class NeedClass(StrEnum):
@@ -34,9 +34,7 @@ class Urgency(StrEnum):
     urgent = "urgent"
 
 
-class NeedCreate(InputModel):
-    customer_id: Id
-    contact_id: Id | None = None
+class NeedCreate(AboutCustomer):
     need_class: NeedClass
     category_id: Id | None = None
     source: NeedSource
@@ -55,10 +53,7 @@ class NeedTransition(InputModel):
     note: Text | None = None
 
 
-class NeedRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class NeedRead(Identified):
     customer_id: str
     contact_id: str | None
     need_class: NeedClass
@@ -120,10 +115,5 @@ class CategoryCreate(InputModel):
     parent_id: Id | None = None
 
 
-class CategoryRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    name: str
-    parent_id: str | None
+class CategoryRead(readable(CategoryCreate), Identified):  # type: ignore[misc]
     version: int

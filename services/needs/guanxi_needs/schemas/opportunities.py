@@ -13,7 +13,7 @@ from guanxi_shared.pagination import Page
 
 from ..domain.man import ManAction
 from ..domain.opportunity_rules import Stage
-from .common import Currency, Id, ShortText, Text, UserId
+from .common import Currency, Id, Identified, ShortText, Text, UserId
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
@@ -85,10 +85,7 @@ class ActivityCreate(InputModel):
     note: Text | None = None
 
 
-class OpportunityRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class OpportunityRead(Identified):
     customer_id: str
     need_id: str | None
     title: str

@@ -12,7 +12,7 @@ from guanxi_shared.models import InputModel, UpdateModel, changeable, readable
 from guanxi_shared.pagination import Page
 
 from ..domain.products import Lifecycle, UspDimension, UspDirection
-from ..domain.selling import EvidenceKind
+from ..domain.selling import CallStatus, EvidenceKind
 from .common import Currency, Id, Identified, ShortText, Text
 
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999999999.99"), max_digits=18,
@@ -114,10 +114,7 @@ class LaunchCreate(InputModel):
     note: Text | None = None
 
 
-class LaunchRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class LaunchRead(Identified):
     product_id: str
     kind: LaunchKind
     launched_on: date
@@ -129,13 +126,6 @@ class LaunchRead(BaseModel):
 
 class LaunchPage(Page[LaunchRead]):
     pass
-
-
-class CallStatus(StrEnum):
-    to_call = "to_call"
-    called = "called"
-    interested = "interested"
-    not_interested = "not_interested"
 
 
 class EvidenceRead(BaseModel):

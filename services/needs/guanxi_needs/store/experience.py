@@ -14,7 +14,7 @@ from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
-from ..domain.experience import Anchor, Touchpoint, due_dates
+from ..domain.experience import Anchor, StepStatus, Touchpoint, due_dates
 from ..schemas.experience import MapCreate, MapUpdate, StepDone
 from .access import apply_changes, get_visible, scoped, visible_customer
 from .tables import CareStep, CustomerRef, ExperienceMap, Product
@@ -74,7 +74,7 @@ def schedule(session: Session, found: ExperienceMap, *, customer_id: str, purcha
     rows = [{"id": new_id(), "customer_id": customer_id, "map_id": found.id,
              "purchase_ref": purchase_ref, "touchpoint_no": no,
              "stage": found.touchpoints[no]["stage"], "kind": found.touchpoints[no]["kind"],
-             "title": found.touchpoints[no]["title"], "due_on": due, "status": "open",
+             "title": found.touchpoints[no]["title"], "due_on": due, "status": StepStatus.open.value,
              "note": found.touchpoints[no].get("note"), "version": 1, "created_at": now,
              "updated_at": now} for no, due in plan]
     if not rows:
@@ -129,9 +129,9 @@ def steps_page(*, session: Session, principal: Principal, page: PageParams,
 
 def finish(*, session: Session, principal: Principal, step: CareStep,
            done: StepDone) -> CareStep:
-    if step.status != "open":
+    if step.status != StepStatus.open:
         raise Conflict(f"This step is already {step.status}")
-    if done.status.value == "open":
+    if done.status is StepStatus.open:
         raise Invalid("Finish a step as done or skipped", errors=[{
             "loc": ["body", "status"], "field": "status", "type": "value_error",
             "msg": "done or skipped"}])

@@ -37,6 +37,7 @@ from ..domain.selling import (
     NEED_POINTS,
     PURCHASE_POINTS,
     RESTRICTIVE_NEED_POINTS,
+    CallStatus,
     EvidenceKind,
 )
 from ..schemas.needs import NeedClass
@@ -196,7 +197,7 @@ def _rank_calls(session: Session, launch_id: str) -> int:
         ["launch_id", "customer_id", "position", "score", "latest_evidence_on", "status",
          "version", "created_at", "updated_at"],
         select(literal(launch_id), summed.c.customer_id, position, summed.c.score,
-               summed.c.latest, literal("to_call"), literal(1), literal(now, LaunchCall.created_at.type),
+               summed.c.latest, literal(CallStatus.to_call.value), literal(1), literal(now, LaunchCall.created_at.type),
                literal(now, LaunchCall.updated_at.type))))
     return session.scalar(select(func.count()).select_from(LaunchCall)
                           .where(LaunchCall.launch_id == launch_id)) or 0
@@ -272,7 +273,7 @@ def call_read(*, session: Session, call: LaunchCall, name: str, owner_id: str | 
 
 def record_outcome(*, session: Session, principal: Principal, call: LaunchCall,
                    outcome: CallOutcome) -> LaunchCall:
-    done = outcome.status.value != "to_call"
+    done = outcome.status is not CallStatus.to_call
     apply_changes(call, {"status": outcome.status.value, "outcome_note": outcome.note,
                          "called_by": principal.sub if done else None,
                          "called_at": utcnow() if done else None})
