@@ -6,10 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
-from guanxi_shared.events import OutboxEvent
-from guanxi_testing.fixtures import assert_problem, auth
+from guanxi_testing.fixtures import assert_problem, auth, published
 
 
 def rep():  # minted inside the frozen clock, so never expired
@@ -52,13 +50,6 @@ def event(client, starts_at="2027-03-20T06:00:00Z", **extra):
         "invitation_text": "{name}，诚邀{customer}参加{event}（{date}）"} | extra)
     assert resp.status_code == 201, resp.text
     return resp.json()
-
-
-def touches(client) -> list[dict]:
-    with client.app.state.sessions() as session:
-        rows = session.scalars(select(OutboxEvent).where(
-            OutboxEvent.event_type == "touch.recorded").order_by(OutboxEvent.created_at))
-        return [r.payload["data"] for r in rows]
 
 
 def test_invitations_go_to_a_segment_and_a_group_a_week_ahead(api, client):
@@ -163,9 +154,9 @@ def test_attendance_is_one_touch_per_customer_with_follow_up_tasks(api, client):
     assert client.post(f"{url}/attendance", json={"invitation_ids": [guests["p2"]]}).json() \
         == {"marked": 0, "touches": 0, "follow_up_tasks": 0}
     found = [(t["kind"], t["customer_id"], t["contact_id"], t["source_id"])
-             for t in touches(client)]
+             for t in published(client, "touch.recorded")]
     assert found == [("event", "c1", "p1", guests["p1"]), ("event", "c2", "p4", guests["p4"])]
-    assert touches(client)[0]["at"] == "2027-03-01T01:00:00+00:00"
+    assert published(client, "touch.recorded")[0]["at"] == "2027-03-01T01:00:00+00:00"
     tasks = client.get("/v1/tasks", params={"due_from": "2027-03-03",
                                             "due_to": "2027-03-03"}).json()["items"]
     assert sorted((t["rule_id"], t["contact_id"], t["assignee_id"]) for t in tasks) == [

@@ -39,6 +39,13 @@ def purchase(pid="o1", cid="c1", on="2027-03-02", amount="100.00") -> dict:
 
 # --- 4. thanks --------------------------------------------------------------------------------
 
+def customer_with_thanks(api) -> None:
+    """Customer c1 with contact p1, and a rule that thanks for each purchase (logged)."""
+    api.customer()
+    api.contact()
+    api.rule(trigger="purchase_thanks", channel="log")
+
+
 def test_a_purchase_recorded_after_the_morning_run_is_thanked_once(api, client, provider):
     api.customer()
     api.contact("p1", wechat="wx-p1")
@@ -58,9 +65,7 @@ def test_a_purchase_recorded_after_the_morning_run_is_thanked_once(api, client, 
 
 
 def test_a_purchase_recorded_before_dawn_waits_for_the_greeting_hour(api, client):
-    api.customer()
-    api.contact()
-    api.rule(trigger="purchase_thanks", channel="log")
+    customer_with_thanks(api)
     with time_machine.travel(at(2027, 3, 2, 7, 0), tick=False):
         deliver(client, "purchase.recorded", purchase())
         [message] = api.messages()
@@ -89,9 +94,7 @@ def test_thanks_respect_consent_and_the_daily_greeting_cap(api, client):
 
 
 def test_refunds_and_old_purchases_are_not_thanked(api, client):
-    api.customer()
-    api.contact()
-    api.rule(trigger="purchase_thanks", channel="log")
+    customer_with_thanks(api)
     api.rule(trigger="purchase_thanks", channel="call")
     with time_machine.travel(at(2027, 3, 2, 10), tick=False):
         deliver(client, "purchase.recorded", purchase("o1", amount="-50.00"))
@@ -104,9 +107,7 @@ def test_refunds_and_old_purchases_are_not_thanked(api, client):
 
 
 def test_the_daily_run_no_longer_thanks_from_its_own_snapshot(api, client):
-    api.customer()
-    api.contact()
-    api.rule(trigger="purchase_thanks", channel="log")
+    customer_with_thanks(api)
     with time_machine.travel(at(2027, 3, 2, 10), tick=False):
         deliver(client, "purchase.recorded", purchase())
         assert api.run("2027-03-02")["created"] == 0
@@ -399,9 +400,7 @@ def test_flow_policy_is_read_by_all_and_set_by_managers(client):
 def test_thanks_wait_for_the_configured_greeting_hour(client_with, api_of):
     with client_with(greeting_hour=11) as client:
         api = api_of(client)
-        api.customer()
-        api.contact()
-        api.rule(trigger="purchase_thanks", channel="log")
+        customer_with_thanks(api)
         with time_machine.travel(at(2027, 3, 2, 10, 15), tick=False):
             deliver(client, "purchase.recorded", purchase())
         [message] = api.messages()

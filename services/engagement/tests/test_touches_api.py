@@ -5,10 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
-from guanxi_shared.events import OutboxEvent
-from guanxi_testing.fixtures import auth
+from guanxi_testing.fixtures import auth, published
 
 REP = auth("rep", "rep-1")
 
@@ -19,20 +17,13 @@ def client(client_with):
         yield c
 
 
-def touches(client) -> list[dict]:
-    with client.app.state.sessions() as session:
-        rows = session.scalars(select(OutboxEvent).where(
-            OutboxEvent.event_type == "touch.recorded").order_by(OutboxEvent.created_at))
-        return [r.payload["data"] for r in rows]
-
-
 def test_done_tasks_visits_sent_messages_and_gifts_are_touches(api, client):
     api.customer("c1", owner="rep-1")
     api.contact("p1", "c1")
     task = client.post("/v1/tasks", json={"customer_id": "c1", "contact_id": "p1",
                                           "kind": "wechat", "title": "Ask about the launch",
                                           "due_on": "2027-02-01"}).json()
-    assert touches(client) == []  # planned: not a touch
+    assert published(client, "touch.recorded") == []  # planned: not a touch
     client.post(f"/v1/tasks/{task['id']}/complete", json={"outcome": "Interested"}, headers=REP)
     client.post(f"/v1/tasks/{task['id']}/complete", json={"outcome": "again"})  # 409
     visit = client.post("/v1/visits", headers=REP, json={
@@ -52,7 +43,7 @@ def test_done_tasks_visits_sent_messages_and_gifts_are_touches(api, client):
         api.run("2027-09-15")
     message = api.messages()[0]
     assert message["status"] == "sent"
-    found = touches(client)
+    found = published(client, "touch.recorded")
     assert [(t["kind"], t["source_id"], t["customer_id"], t["contact_id"]) for t in found] == [
         ("message", task["id"], "c1", "p1"),  # a WeChat task done is a message
         ("visit", visit["id"], "c1", "p1"),

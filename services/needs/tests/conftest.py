@@ -1,12 +1,10 @@
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from guanxi_needs.main import create_app
 from guanxi_needs.settings import Settings
-from guanxi_shared.events import OutboxEvent
 from guanxi_shared.models import new_id, utcnow
-from guanxi_testing.fixtures import auth
+from guanxi_testing.fixtures import auth, published, serve
 
 pytest_plugins = ["guanxi_testing.fixtures"]
 
@@ -16,8 +14,7 @@ def client(database_url):
     # a subscriber makes the outbox record events; no background jobs deliver them
     settings = Settings(database_url=database_url, subscribers="registry=http://127.0.0.1:9",
                         run_background_jobs=False)
-    with TestClient(create_app(settings), headers=auth()) as c:
-        yield c
+    yield from serve(create_app(settings))
 
 
 class Kit:
@@ -44,10 +41,7 @@ class Kit:
         return customer_id
 
     def published(self, event_type: str) -> list[dict]:
-        with self.client.app.state.sessions() as session:
-            rows = session.scalars(select(OutboxEvent).where(
-                OutboxEvent.event_type == event_type).order_by(OutboxEvent.created_at))
-            return [r.payload["data"] for r in rows]
+        return published(self.client, event_type)
 
 
 @pytest.fixture

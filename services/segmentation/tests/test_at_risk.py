@@ -4,11 +4,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from guanxi_segmentation.main import create_app
-from guanxi_segmentation.settings import Settings
 from guanxi_shared.events import OutboxEvent
 from guanxi_testing.fixtures import auth
 
@@ -18,11 +15,8 @@ SERVICE = auth("service", sub="service:registry")
 
 
 @pytest.fixture
-def client(database_url):
-    app = create_app(Settings(database_url=database_url, run_background_jobs=False,
-                              subscribers="engagement=http://127.0.0.1:9"))
-    with TestClient(app, headers=auth()) as c:
-        yield c
+def client(publishing_client):
+    return publishing_client
 
 
 def send(client, etype, data, eid=None):

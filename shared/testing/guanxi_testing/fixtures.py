@@ -115,6 +115,28 @@ def auth(role: Role | str = Role.admin, sub: str = "u-admin", team_id: str | Non
     return {"Authorization": f"Bearer {token(role, sub, team_id, scopes)}"}
 
 
+def serve(app) -> Iterator:
+    """A service's `client` fixture: `yield from serve(create_app(settings))`, the app started
+    and called as the admin (a request may send other headers)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, headers=auth()) as client:
+        yield client
+
+
+def published(client, event_type: str) -> list[dict]:
+    """The data of every `event_type` event in the app's outbox, oldest first (the outbox
+    keeps them only while the app has a subscriber)."""
+    from sqlalchemy import select
+
+    from guanxi_shared.events import OutboxEvent
+
+    with client.app.state.sessions() as session:
+        rows = session.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == event_type).order_by(OutboxEvent.created_at))
+        return [row.payload["data"] for row in rows]
+
+
 def assert_problem(resp, status: int) -> dict:
     """The response is problem details with this status."""
     assert resp.status_code == status, resp.text
