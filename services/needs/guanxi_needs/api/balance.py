@@ -22,7 +22,7 @@ from ..schemas.balance import (
 )
 from ..store import balance as store
 from ..store.tables import BalancePolicy
-from .deps import IdPath
+from .deps import IdFilter, IdPath
 
 router = APIRouter(prefix="/v1", tags=["relationship balance"])
 POLICY_TAG = "balance-policy"
@@ -49,7 +49,7 @@ def balance_history(customer_id: IdPath, session: DbSession, principal: CurrentP
 def list_balances(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                   overdrawn: Annotated[bool | None, Query(
                       description="true: only balances below zero")] = None,
-                  owner_id: Annotated[str | None, Query(max_length=64)] = None) -> BalancePage:
+                  owner_id: IdFilter = None) -> BalancePage:
     """Balances the caller may see, lowest first."""
     rows, cursor = store.balances_page(session=session, principal=principal, page=page,
                                        overdrawn=overdrawn, owner_id=owner_id)

@@ -41,6 +41,7 @@ def visible_complaint(complaint_id: str, session: DbSession,
 AppSettings = Annotated[Settings, Depends(app_settings)]
 IdPath = Annotated[str, Path(max_length=32)]
 IdFilter = Annotated[str | None, Query(max_length=64)]  # an id to filter a list by
+RowIdFilter = Annotated[str | None, Query(max_length=32)]  # a customer, category, product
 VisibleNeed = Annotated[Need, Depends(visible_need)]
 VisibleOpportunity = Annotated[Opportunity, Depends(visible_opportunity)]
 VisibleExpectation = Annotated[Expectation, Depends(visible_expectation)]

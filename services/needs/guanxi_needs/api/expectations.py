@@ -21,7 +21,7 @@ from ..schemas.expectations import (
 )
 from ..store import expectations as store
 from ..store.tables import Expectation
-from .deps import VisibleExpectation
+from .deps import RowIdFilter, VisibleExpectation
 
 router = APIRouter(prefix="/v1/expectations", tags=["expectations"])
 
@@ -39,7 +39,7 @@ def add_goal(goal_in: ExpectationCreate, session: DbSession, principal: Writer,
 
 @router.get("", response_model=ExpectationPage)
 def list_goals(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-               customer_id: Annotated[str | None, Query(max_length=32)] = None,
+               customer_id: RowIdFilter = None,
                goal_kind: GoalKind | None = None,
                reached: Annotated[bool | None, Query(
                    description="true: goals reached (and reported to the customer)")] = None,

@@ -29,11 +29,10 @@ from ..schemas.needs import (
 from ..store import analytics
 from ..store import needs as store
 from ..store.periods import Period
-from .deps import VisibleNeed
+from .deps import RowIdFilter, VisibleNeed
 
 router = APIRouter(prefix="/v1/needs", tags=["needs"])
 categories = APIRouter(prefix="/v1/categories", tags=["needs"])
-CustomerFilter = Annotated[str | None, Query(max_length=32)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedRead)
@@ -45,9 +44,9 @@ def record_need(need_in: NeedCreate, session: DbSession, principal: Writer,
 
 @router.get("", response_model=NeedPage)
 def list_needs(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-               customer_id: CustomerFilter = None, status: NeedStatus | None = None,
+               customer_id: RowIdFilter = None, status: NeedStatus | None = None,
                need_class: NeedClass | None = None,
-               category_id: Annotated[str | None, Query(max_length=32)] = None,
+               category_id: RowIdFilter = None,
                source: NeedSource | None = None, unmet: bool = False,
                recorded_from: Day | None = None, recorded_to: Day | None = None) -> NeedPage:
     rows, cursor = store.list_page(session=session, principal=principal, page=page,

@@ -32,7 +32,7 @@ from ..schemas.products import (
 from ..store import products as store
 from ..store import selling
 from ..store.tables import Product
-from .deps import IdPath
+from .deps import IdPath, RowIdFilter
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 launches = APIRouter(prefix="/v1/launches", tags=["products"])
@@ -92,7 +92,7 @@ def launch_product(launch_in: LaunchCreate, product: KnownProduct, session: DbSe
 
 @launches.get("", response_model=LaunchPage)
 def list_launches(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-                  product_id: Annotated[str | None, Query(max_length=32)] = None) -> LaunchPage:
+                  product_id: RowIdFilter = None) -> LaunchPage:
     rows, cursor = selling.launches_page(session=session, page=page, product_id=product_id)
     return LaunchPage(items=[LaunchRead.model_validate(r) for r in rows], next_cursor=cursor)
 
