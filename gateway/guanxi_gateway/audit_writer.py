@@ -14,6 +14,7 @@ from guanxi_shared.db import bulk_insert
 from guanxi_shared.models import new_id, utcnow
 from guanxi_shared.observability import request_id_var
 
+from .background import run_every
 from .protection import request_ip
 from .store.tables import AuditRecord
 
@@ -26,7 +27,6 @@ class AuditWriter:
         self.sessions: sessionmaker | None = None
         self._queue: deque[dict[str, Any]] = deque()
         self._wake = threading.Event()
-        self._stop = threading.Event()
 
     def record(self, **fields: Any) -> None:
         """Called on the request path: only an append, never I/O."""
@@ -57,18 +57,10 @@ class AuditWriter:
 
     def start(self, sessions: sessionmaker):
         self.sessions = sessions
-        thread = threading.Thread(target=self._loop, name="audit-writer", daemon=True)
-        thread.start()
+        stop_rounds = run_every(self.interval, self.flush, name="audit-writer", log=log,
+                                failure="audit flush failed; the records are lost")
 
         def stop() -> None:
-            self._stop.set()
-            thread.join(timeout=5)
+            stop_rounds()
             self.flush()
         return stop
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.flush()
-            except Exception:
-                log.exception("audit flush failed; the records are lost")

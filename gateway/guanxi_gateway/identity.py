@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import time
 
 import jwt
@@ -23,6 +22,7 @@ from guanxi_shared.auth import TOKEN_TTL_SECONDS, Principal, Role, decode_token,
 from guanxi_shared.errors import Unauthorized
 from guanxi_shared.models import utcnow
 
+from .background import run_every
 from .domain.tokens import AccessClaims, looks_like_jwt, read_access, secret_hash, signing_key
 from .settings import Settings
 from .store import api_keys, users
@@ -41,7 +41,6 @@ class Authenticator:
         self._users: dict[str, tuple[int, Principal]] = {}
         self._keys: dict[str, tuple[str, Principal]] = {}
         self._used_keys: set[str] = set()
-        self._stop = threading.Event()
         self._admin = Principal(sub="admin", role=Role.admin, name="Administrator")
 
     def __call__(self, credential: str) -> Principal:
@@ -152,20 +151,9 @@ class Authenticator:
     def start(self, sessions: sessionmaker):
         self.sessions = sessions
         self.reload_users()
-        thread = threading.Thread(target=self._loop, name="identity-refresh", daemon=True)
-        thread.start()
-
-        def stop() -> None:
-            self._stop.set()
-            thread.join(timeout=5)
-        return stop
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.settings.revocation_refresh_seconds):
-            try:
-                self.refresh()
-            except Exception:  # the database may blink; the next round retries
-                log.exception("identity refresh failed")
+        # the database may blink; the next round retries
+        return run_every(self.settings.revocation_refresh_seconds, self.refresh,
+                         name="identity-refresh", log=log, failure="identity refresh failed")
 
     def internal_token(self, principal: Principal) -> str:
         """A token for the services, reused until close to expiry (minting costs CPU)."""

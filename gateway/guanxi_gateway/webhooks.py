@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import httpx
@@ -12,6 +11,7 @@ from sqlmodel import Session
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import Event, EventHandler
 
+from .background import run_every
 from .domain.signing import SIGNATURE_HEADER, signature
 from .settings import Settings
 from .store import webhooks as store
@@ -34,7 +34,6 @@ class WebhookSender:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.sessions: sessionmaker | None = None
-        self._stop = threading.Event()
 
     def send_due(self, client: httpx.Client, limit: int = 100) -> int:
         s = self.settings
@@ -63,19 +62,17 @@ class WebhookSender:
         self.sessions = sessions
         if not run:
             return lambda: None
-        thread = threading.Thread(target=self._loop, name="webhook-sender", daemon=True)
-        thread.start()
+        client = httpx.Client(timeout=self.settings.webhook_timeout_seconds)
+
+        def send_all_due() -> None:
+            while self.send_due(client):
+                pass
+
+        stop_rounds = run_every(self.settings.webhook_interval_seconds, send_all_due,
+                                name="webhook-sender", log=log, join_timeout=10,
+                                failure="webhook round failed; the next round retries")
 
         def stop() -> None:
-            self._stop.set()
-            thread.join(timeout=10)
+            stop_rounds()
+            client.close()
         return stop
-
-    def _loop(self) -> None:
-        with httpx.Client(timeout=self.settings.webhook_timeout_seconds) as client:
-            while not self._stop.wait(self.settings.webhook_interval_seconds):
-                try:
-                    while self.send_due(client):
-                        pass
-                except Exception:
-                    log.exception("webhook round failed; the next round retries")

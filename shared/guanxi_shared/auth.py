@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from sqlalchemy import Select
 from starlette.concurrency import run_in_threadpool
 
 from .errors import Forbidden, NotFound, Unauthorized
@@ -21,6 +22,7 @@ from .errors import Forbidden, NotFound, Unauthorized
 ISSUER = "guanxi-gateway"
 AUDIENCE = "guanxi-services"
 TOKEN_TTL_SECONDS = 300
+SelectT = TypeVar("SelectT", bound=Select)
 
 
 class Role(StrEnum):
@@ -177,3 +179,9 @@ def owner_filter(principal: Principal, owner_col, team_col):
     if principal.role == Role.manager:
         return team_col == principal.team_id
     return owner_col == principal.sub
+
+
+def where_visible(stmt: SelectT, principal: Principal, owner_col, team_col) -> SelectT:
+    """`stmt` limited to what the principal may see (`owner_filter` as its where clause)."""
+    visible = owner_filter(principal, owner_col, team_col)
+    return stmt if visible is None else stmt.where(visible)

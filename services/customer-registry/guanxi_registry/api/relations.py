@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel import Session
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Writer
+from guanxi_shared.auth import CurrentPrincipal, Principal, Writer
 from guanxi_shared.http_cache import check_if_match, set_etag
 from guanxi_shared.pagination import PageQuery
 
@@ -101,20 +102,23 @@ def update_group(group: Group, group_in: GroupUpdate, session: DbSession, reques
     return group_store.read(session, group)
 
 
+def _change_members(group: CustomerGroup, members: GroupMembers, session: Session,
+                    principal: Principal, *, add: bool) -> GroupRead:
+    group_store.change_members(session=session, principal=principal, group=group,
+                               customer_ids=members.customer_ids, add=add)
+    return group_store.read(session, group)
+
+
 @router.post("/v1/groups/{group_id}/members", response_model=GroupRead, tags=["groups"])
 def add_members(group: Group, members: GroupMembers, session: DbSession,
                 principal: Writer) -> GroupRead:
-    group_store.change_members(session=session, principal=principal, group=group,
-                               customer_ids=members.customer_ids, add=True)
-    return group_store.read(session, group)
+    return _change_members(group, members, session, principal, add=True)
 
 
 @router.post("/v1/groups/{group_id}/members/remove", response_model=GroupRead, tags=["groups"])
 def remove_members(group: Group, members: GroupMembers, session: DbSession,
                    principal: Writer) -> GroupRead:
-    group_store.change_members(session=session, principal=principal, group=group,
-                               customer_ids=members.customer_ids, add=False)
-    return group_store.read(session, group)
+    return _change_members(group, members, session, principal, add=False)
 
 
 @router.post("/v1/notes", status_code=status.HTTP_201_CREATED, response_model=NoteRead,

@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, delete, exists, select, text
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, Role, owner_filter, visible_or_404
+from guanxi_shared.auth import Principal, Role, owner_filter, visible_or_404, where_visible
 from guanxi_shared.db import commit_or_conflict
 from guanxi_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from guanxi_shared.event_types import EventType
@@ -283,9 +283,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               sort: Literal["created_at", "updated_at", "name"] = "created_at",
               descending: bool = False) -> tuple[list[Customer], str | None]:
     stmt = select(Customer).where(Customer.merged_into_id.is_(None))
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, Customer.owner_id, Customer.team_id)
     equal = {Customer.owner_id: owner_id, Customer.team_id: team_id, Customer.status: status,
              Customer.region: region, Customer.industry: industry, Customer.kind: kind}
     stmt = stmt.where(*(col == value for col, value in equal.items() if value is not None))

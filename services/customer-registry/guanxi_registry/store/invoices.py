@@ -14,7 +14,7 @@ from sqlalchemy import and_, not_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.event_types import EventType
@@ -203,9 +203,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               sort: Literal["created_at", "due_date", "updated_at"] = "created_at",
               descending: bool = False) -> tuple[list[Invoice], str | None]:
     stmt = select(Invoice).join(Customer, Customer.id == Invoice.customer_id)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, Customer.owner_id, Customer.team_id)
     stmt = where_given(stmt, (Invoice.customer_id, customer_id), (Invoice.status, status),
                        (Customer.owner_id, owner_id), (Customer.team_id, team_id),
                        (Invoice.currency, currency), (Invoice.document_id, document_id))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import NotFound
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
@@ -39,9 +39,7 @@ def record_many(*, session: Session, principal: Principal,
     """Set-based: one query for the customers, one for known refs, one insert, one outbox write."""
     ids = {p.customer_id for p in purchases_in}
     stmt = select(Customer.id, Customer.merged_into_id).where(Customer.id.in_(ids))
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, Customer.owner_id, Customer.team_id)
     customers = {cid: merged or cid for cid, merged in session.execute(stmt)}
     refs = [p.external_ref for p in purchases_in if p.external_ref]
     known = dict(session.execute(select(Purchase.external_ref, Purchase.id)

@@ -7,7 +7,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish
@@ -79,9 +79,7 @@ def top_referrers(*, session: Session, principal: Principal, limit: int) -> list
             .order_by(func.coalesce(func.sum(revenue.c.total), 0).desc(),
                       Referral.referrer_customer_id)
             .limit(limit))
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, Customer.owner_id, Customer.team_id)
     return [TopReferrer(customer_id=r[0], name=r[1], referred_customers=r[2],
                         referred_revenue=Decimal(r[3]).quantize(Decimal("0.01")))
             for r in session.execute(stmt)]
@@ -91,9 +89,7 @@ def list_page(*, session: Session, principal: Principal, page: PageParams,
               referrer_customer_id: str | None) -> tuple[list[Referral], str | None]:
     """Referrals of customers the caller may see, oldest first."""
     stmt = select(Referral).join(Customer, Customer.id == Referral.referred_customer_id)
-    visible = owner_filter(principal, Customer.owner_id, Customer.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, Customer.owner_id, Customer.team_id)
     if referrer_customer_id:
         stmt = stmt.where(Referral.referrer_customer_id == referrer_customer_id)
     return paginate(session, stmt, sort=Referral.created_at, key=Referral.id, page=page)

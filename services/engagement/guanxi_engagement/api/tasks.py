@@ -82,20 +82,23 @@ def complete_task(task_id: str, body: TaskComplete, session: DbSession, principa
     return tagged(response, store.complete(session=session, task=task, task_in=body))
 
 
-@router.post("/v1/tasks/{task_id}/reschedule", response_model=TaskRead)
-def reschedule_task(task_id: str, body: TaskReschedule, session: DbSession, principal: Writer,
-                    request: Request, response: Response) -> Task:
+def _change_open_task(session: Session, principal: Principal, task_id: str, request: Request,
+                      response: Response, body: TaskReschedule | TaskReassign) -> Task:
     task = _open_task(session, principal, task_id, request)
     return tagged(response, store.change_open(session=session, task=task,
                                               changes=body.model_dump(exclude_unset=True)))
+
+
+@router.post("/v1/tasks/{task_id}/reschedule", response_model=TaskRead)
+def reschedule_task(task_id: str, body: TaskReschedule, session: DbSession, principal: Writer,
+                    request: Request, response: Response) -> Task:
+    return _change_open_task(session, principal, task_id, request, response, body)
 
 
 @router.post("/v1/tasks/{task_id}/reassign", response_model=TaskRead)
 def reassign_task(task_id: str, body: TaskReassign, session: DbSession, principal: Writer,
                   request: Request, response: Response) -> Task:
-    task = _open_task(session, principal, task_id, request)
-    return tagged(response, store.change_open(session=session, task=task,
-                                              changes=body.model_dump(exclude_unset=True)))
+    return _change_open_task(session, principal, task_id, request, response, body)
 
 
 @router.get("/v1/agenda", response_model=AgendaRead)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import Invalid
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
@@ -46,8 +46,7 @@ def overdue_gifts(*, principal: Principal, on: date, max_days_between: int,
             .join(last, last.c.customer_id == CustomerRef.id, isouter=include_never)
             .where(CustomerRef.status != "lost",
                    or_(overdue, last.c.last_given_on.is_(None)) if include_never else overdue))
-    condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if condition is None else stmt.where(condition)
+    return where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
 
 
 def add_gift(*, session: Session, gift_in: GiftCreate) -> Gift:

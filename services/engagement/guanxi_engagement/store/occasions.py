@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists, not_, or_, select, true
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import Invalid
 from guanxi_shared.pagination import PageParams, paginate, where_given, where_within
 
@@ -27,8 +27,7 @@ audit = logging.getLogger("guanxi.audit")
 def visible_occasions(principal: Principal):
     """Occasions of the customers the caller may see."""
     stmt = select(Occasion).join(CustomerRef, CustomerRef.id == Occasion.customer_id)
-    condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if condition is None else stmt.where(condition)
+    return where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
 
 
 def occasion_falls(kind: str | None, days):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from guanxi_shared import reasons
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import Invalid
 from guanxi_shared.pagination import where_given, where_within
 from guanxi_shared.periods import Period, bounds, index_of, label
@@ -37,9 +37,7 @@ def report(*, session: Session, principal: Principal, period: Period, start: dat
                    func.coalesce(func.sum(Contract.amount), 0))
             .join(CustomerRef, CustomerRef.id == Contract.customer_id)
             .group_by(Contract.ends_on, Contract.renewal, Contract.reason_code))
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
     stmt = where_given(stmt, (CustomerRef.owner_id, owner_id), (CustomerRef.team_id, team_id))
     stmt = where_within(stmt, Contract.ends_on, start, end)
     first, last = index_of(start, period), index_of(end, period)

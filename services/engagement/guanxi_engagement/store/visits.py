@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.db import local_today
 from guanxi_shared.errors import Conflict, Invalid
 from guanxi_shared.models import utcnow
@@ -32,8 +32,7 @@ THANKS_RULE = "visit-thanks"
 
 def visible_visits(principal: Principal):
     stmt = select(Visit).join(CustomerRef, CustomerRef.id == Visit.customer_id)
-    condition = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if condition is None else stmt.where(condition)
+    return where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
 
 
 def seed_checklist(app) -> None:

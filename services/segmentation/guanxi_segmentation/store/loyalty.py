@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.errors import NotFound
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
@@ -67,8 +67,7 @@ def loyalty_query(principal: Principal, as_of: date):
             .outerjoin(latest, latest.c.customer_id == CustomerScore.customer_id)
             .outerjoin(LoyaltyInput, LoyaltyInput.customer_id == CustomerScore.customer_id)
             .where(CustomerRef.status != "lost"))
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if visible is None else stmt.where(visible)
+    return where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
 
 
 def matrix(session: Session, principal: Principal, as_of: date) -> list[dict[str, Any]]:

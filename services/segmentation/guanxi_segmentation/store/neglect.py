@@ -12,7 +12,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, case, func, literal, select
 from sqlmodel import Session
 
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, where_visible
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from .scoring import policy
@@ -31,9 +31,7 @@ def _base(columns: list[Any], principal: Principal, owner_id: str | None,
             .join(CustomerRef, CustomerRef.id == CustomerScore.customer_id)
             .outerjoin(LastTouch, LastTouch.customer_id == CustomerScore.customer_id)
             .where(CustomerRef.status != "lost"))
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
     return where_given(stmt, (CustomerRef.owner_id, owner_id), (CustomerRef.team_id, team_id),
                        (CustomerScore.tier, tier))
 

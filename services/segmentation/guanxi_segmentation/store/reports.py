@@ -11,7 +11,7 @@ from sqlalchemy import Select, case, func, select
 from sqlmodel import Session
 
 from guanxi_shared import reasons
-from guanxi_shared.auth import Principal, owner_filter
+from guanxi_shared.auth import Principal, owner_filter, where_visible
 from guanxi_shared.db import local_today
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
@@ -50,9 +50,7 @@ def scored_customers(*, session: Session, principal: Principal, page: PageParams
     value first."""
     stmt = select(CustomerScore, CustomerRef.name, CustomerRef.owner_id).join(
         CustomerRef, CustomerRef.id == CustomerScore.customer_id)
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
     stmt = where_given(stmt, (CustomerScore.segment, segment), (CustomerScore.tier, tier),
                        (CustomerScore.at_risk, at_risk), (CustomerScore.r_score, r_score),
                        (CustomerScore.f_score, f_score), (CustomerRef.owner_id, owner_id))
@@ -124,9 +122,7 @@ def churn_report(session: Session, principal: Principal, start: date, end: date,
             .where(StatusChange.status == "lost",
                    StatusChange.changed_at >= datetime.combine(start, time(), tzinfo=UTC),
                    StatusChange.changed_at < datetime.combine(end, time(), tzinfo=UTC)))
-    visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
-    if visible is not None:
-        stmt = stmt.where(visible)
+    stmt = where_visible(stmt, principal, CustomerRef.owner_id, CustomerRef.team_id)
     losses = session.execute(stmt).all()
     segment_of = _segments_before(session, [(cid, at.date()) for cid, at, _ in losses])
     labels = reasons.labels_of(session, Reason)
