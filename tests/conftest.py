@@ -1,43 +1,25 @@
 """Cross-service fixtures: the real five processes on free ports, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from guanxi_shared.suite import APPS
-from guanxi_testing.fixtures import (
-    create_postgres_database,
-    drop_postgres_database,
-    free_port,
-    require_postgres,
-)
-from guanxi_testing.runner import Suite
+from guanxi_testing.fixtures import suite_databases
 
 # tests/harness.py (the workload and suite helpers of the load, fault and fuzz tests).
 sys.path.insert(0, str(Path(__file__).parent))
+from harness import start_suite
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def suite(request, tmp_path_factory):
-    databases: dict[str, str] = {}
-    if request.param == "postgresql":
-        require_postgres()
-        databases = {name: create_postgres_database(f"gx_{name}") for name in APPS}
-    s = Suite(data_dir=tmp_path_factory.mktemp("suite"), secret=secrets.token_hex(32),
-              admin_api_key=secrets.token_urlsafe(24),
-              ports={name: free_port() for name in APPS}, database_urls=databases,
-              extra_env={"GUANXI_DISPATCH_INTERVAL_SECONDS": "0.1",
-                         **{f"GUANXI_{n.upper()}_DISPATCH_INTERVAL_SECONDS": "0.1" for n in APPS},
-                         **{f"GUANXI_{n.upper()}_DISPATCH_MAX_BACKOFF_SECONDS": "1" for n in APPS}})
-    s.start_all()
-    yield s
-    s.stop_all()
-    for url in databases.values():
-        drop_postgres_database(url)
+    with suite_databases(request.param) as databases:
+        s = start_suite(tmp_path_factory.mktemp("suite"), databases)
+        yield s
+        s.stop_all()
 
 
 @pytest.fixture

@@ -107,6 +107,15 @@ class Console:
         self.page.wait_for_function(
             "t => document.querySelector('#toast.show')?.textContent.startsWith(t)", arg=text)
 
+    def act_on_first(self, items: str, key: str, button: str, toast: str) -> str:
+        """Click `button` in the first of `items` and wait for the `toast`; that item's `key`
+        attribute (its id)."""
+        item = self.page.locator(items).first
+        value = item.get_attribute(key)
+        item.locator(button).click()
+        self.toast(toast)
+        return value
+
     def clean(self, allowed: tuple[str, ...] = ()) -> None:
         left = [e for e in self.errors if not any(a in e for a in allowed)]
         assert left == [], left
@@ -202,17 +211,13 @@ def test_a_rep_walks_the_day(context, suite, api):
     c.page.click("#view .tabs button:nth-child(2)")
     c.page.wait_for_selector("#care-steps .due-item")
     c.page.wait_for_selector("#promises .due-item")
-    step = c.page.locator("#care-steps .due-item").first
-    step_id = step.get_attribute("data-id")
-    step.locator("[data-action=done]").click()
-    c.toast("关怀步骤已记录")
+    step_id = c.act_on_first("#care-steps .due-item", "data-id", "[data-action=done]",
+                             "关怀步骤已记录")
     c.page.wait_for_selector(f"#care-steps [data-id='{step_id}']", state="detached")
     done = api.get("/needs/care-steps", params={"status": "done", "limit": 200}).json()
     assert step_id in [s["id"] for s in done["items"]]
-    promise = c.page.locator("#promises .due-item").first
-    promise_id = promise.get_attribute("data-id")
-    promise.locator("[data-action=kept]").click()
-    c.toast("承诺已兑现")
+    promise_id = c.act_on_first("#promises .due-item", "data-id", "[data-action=kept]",
+                                "承诺已兑现")
     assert api.get(f"/needs/commitments/{promise_id}").json()["status"] == "kept"
 
     # English with one click
@@ -340,10 +345,8 @@ def test_a_manager_works_a_launch_call_list_and_the_vip_gathering(context, suite
     c.go("events")  # last month's customer meeting: a guest of the team changes their answer
     c.page.click(".customer-event:has-text('年度客户会') a")
     c.page.wait_for_selector("#guests tbody tr")
-    guest = c.page.locator("#guests [data-rsvp]:not([data-rsvp=yes])").first
-    guest_id = guest.get_attribute("data-guest")
-    guest.locator("[data-answer=yes]").click()
-    c.toast("回复已记录")
+    guest_id = c.act_on_first("#guests [data-rsvp]:not([data-rsvp=yes])", "data-guest",
+                              "[data-answer=yes]", "回复已记录")
     c.page.wait_for_selector(f"#guests [data-guest='{guest_id}'][data-rsvp=yes]")
     meeting = next(e for e in api.get("/engagement/customer-events").json()["items"]
                    if e["name"] == "年度客户会")

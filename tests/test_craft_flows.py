@@ -11,13 +11,7 @@ import httpx
 import pytest
 from harness import gateway_client, start_suite
 
-from guanxi_shared.suite import APPS
-from guanxi_testing.fixtures import (
-    create_postgres_database,
-    drop_postgres_database,
-    eventually,
-    require_postgres,
-)
+from guanxi_testing.fixtures import eventually, suite_databases
 
 API = "/api/v1"
 YESTERDAY = (date.today() - timedelta(days=2)).isoformat()
@@ -26,20 +20,15 @@ YESTERDAY = (date.today() - timedelta(days=2)).isoformat()
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def gateway(request, tmp_path_factory):
     """A suite whose needs housekeeping (overdue promises) runs every second."""
-    databases: dict[str, str] = {}
-    if request.param == "postgresql":
-        require_postgres()
-        databases = {name: create_postgres_database(f"gx_{name}") for name in APPS}
-    suite = start_suite(tmp_path_factory.mktemp("craft"), databases, extra_env={
-        "GUANXI_NEEDS_HOUSEKEEPING_MINUTES": "0.02",
-        "GUANXI_ENGAGEMENT_SEND_INTERVAL_SECONDS": "1"})
-    try:
-        with gateway_client(suite) as client:
-            yield client
-    finally:
-        suite.stop_all()
-        for url in databases.values():
-            drop_postgres_database(url)
+    with suite_databases(request.param) as databases:
+        suite = start_suite(tmp_path_factory.mktemp("craft"), databases, extra_env={
+            "GUANXI_NEEDS_HOUSEKEEPING_MINUTES": "0.02",
+            "GUANXI_ENGAGEMENT_SEND_INTERVAL_SECONDS": "1"})
+        try:
+            with gateway_client(suite) as client:
+                yield client
+        finally:
+            suite.stop_all()
 
 
 def ok(resp: httpx.Response) -> dict:

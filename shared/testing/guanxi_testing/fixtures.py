@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +17,7 @@ from sqlmodel import SQLModel
 
 from guanxi_shared.auth import Principal, Role, mint_token
 from guanxi_shared.db import make_engine, normalise_url
+from guanxi_shared.suite import APPS
 
 TEST_SECRET = "test-internal-secret-" + uuid.uuid4().hex
 os.environ.setdefault("GUANXI_INTERNAL_SECRET", TEST_SECRET)
@@ -63,6 +65,22 @@ def require_postgres() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail("CI=true but PostgreSQL is not reachable at GUANXI_TEST_POSTGRES_URL")
     pytest.skip("PostgreSQL not reachable; set GUANXI_TEST_POSTGRES_URL to run these")
+
+
+@contextmanager
+def suite_databases(backend: str, prefix: str = "gx") -> Iterator[dict[str, str]]:
+    """The `database_urls` of a suite of processes on `backend`: none for "sqlite" (each keeps
+    a file in the suite's folder); for "postgresql" a fresh database each, dropped after."""
+    if backend != "postgresql":
+        yield {}
+        return
+    require_postgres()
+    databases = {name: create_postgres_database(f"{prefix}_{name}") for name in APPS}
+    try:
+        yield databases
+    finally:
+        for url in databases.values():
+            drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
