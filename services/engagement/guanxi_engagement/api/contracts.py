@@ -1,18 +1,16 @@
 """/v1/contracts: contracts' end dates and renewals (续费)."""
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from guanxi_shared.app import DbSession
-from guanxi_shared.auth import CurrentPrincipal, Writer
+from guanxi_shared.auth import Writer
 from guanxi_shared.http_cache import check_if_match
 
 from ..schemas.contracts import ContractCreate, ContractRead, ContractRenewal
 from ..store import contracts as store
 from ..store.tables import Contract
-from .deps import tagged, visible_customer
+from .deps import CustomerInQuery, tagged, visible_customer
 
 router = APIRouter(tags=["gifts"])
 
@@ -25,10 +23,8 @@ def add_contract(body: ContractCreate, session: DbSession, principal: Writer,
 
 
 @router.get("/v1/contracts", response_model=list[ContractRead])
-def list_contracts(session: DbSession, principal: CurrentPrincipal,
-                   customer_id: Annotated[str, Query(max_length=32)]) -> list[Contract]:
-    visible_customer(session, principal, customer_id)
-    return store.of_customer(session=session, customer_id=customer_id)
+def list_contracts(session: DbSession, customer: CustomerInQuery) -> list[Contract]:
+    return store.of_customer(session=session, customer_id=customer.id)
 
 
 @router.post("/v1/contracts/{contract_id}/renewal", response_model=ContractRead)

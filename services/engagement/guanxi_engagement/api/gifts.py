@@ -29,7 +29,7 @@ from ..schemas.gifts import (
 )
 from ..store import gifts as store
 from ..store.tables import Gift, GiftLog, GiftTaboo
-from .deps import settings_of, tagged, visible_customer
+from .deps import CustomerInQuery, settings_of, tagged, visible_customer
 
 router = APIRouter(tags=["gifts"])
 
@@ -126,7 +126,5 @@ def give_gift(body: GiftGive, session: DbSession, principal: Writer, request: Re
 
 
 @router.get("/v1/gifts/log", response_model=list[GiftLogRead])
-def gift_log(session: DbSession, principal: CurrentPrincipal,
-             customer_id: Annotated[str, Query(max_length=32)]) -> list[GiftLog]:
-    visible_customer(session, principal, customer_id)
-    return store.gift_log(session=session, customer_id=customer_id)
+def gift_log(session: DbSession, customer: CustomerInQuery) -> list[GiftLog]:
+    return store.gift_log(session=session, customer_id=customer.id)
