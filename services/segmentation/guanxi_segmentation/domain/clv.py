@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 
 def simple_clv(*, first_sale_profit: float, repeat_profit: float, purchases_per_year: float,
@@ -45,10 +45,16 @@ XGroups = tuple[np.ndarray, np.ndarray]  # np.unique(x, return_inverse=True)
 
 def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
                          big_t: np.ndarray, x_groups: XGroups | None = None) -> np.ndarray:
-    """Per-customer log-likelihood; x repeat purchases, t_x time of the last, T observed age.
+    """Per-customer log-likelihood; x repeat purchases, t_x time of the last, T observed age."""
+    return _bgnbd_terms(params, x, t_x, big_t, x_groups)[0]
+
+
+def _bgnbd_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray,
+                 x_groups: XGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The log-likelihood, and the share of its "dropped out after the last purchase" term.
 
     The gamma-function terms depend on x alone, so they run once per distinct x (a few dozen
-    values) and are spread to the customers: a fit evaluates this hundreds of times.
+    values) and are spread to the customers.
     """
     r, alpha, a, b = params
     xs, at_x = x_groups if x_groups is not None else np.unique(x, return_inverse=True)
@@ -57,7 +63,30 @@ def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
         repeat_x = np.log(a) - np.log(np.maximum(b + xs - 1, 1e-12))
         a3 = -(r + x) * np.log(alpha + big_t)
         a4 = np.where(x > 0, repeat_x[at_x] - (r + x) * np.log(alpha + t_x), -np.inf)
-    return per_x[at_x] + r * np.log(alpha) + np.logaddexp(a3, a4)
+        mixed = np.logaddexp(a3, a4)
+        dropped_share = np.exp(a4 - mixed)
+    return per_x[at_x] + r * np.log(alpha) + mixed, dropped_share
+
+
+def _bgnbd_objective(log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
+                     big_t: np.ndarray, weight: np.ndarray, groups: XGroups
+                     ) -> tuple[float, np.ndarray]:
+    """Minus the weighted log-likelihood and its gradient in log parameters, differentiated by
+    hand: with it L-BFGS-B needs tens of evaluations where a derivative-free search needed a
+    thousand (two seconds instead of fifteen on a 100,000-customer sample)."""
+    params = np.exp(log_params)
+    r, alpha, a, b = params
+    xs, at_x = groups
+    ll, s4 = _bgnbd_terms(params, x, t_x, big_t, groups)
+    s3 = 1 - s4
+    d_r = ((digamma(r + xs) - digamma(r))[at_x] + np.log(alpha)
+           - s3 * np.log(alpha + big_t) - s4 * np.log(alpha + t_x))
+    d_alpha = r / alpha - (r + x) * (s3 / (alpha + big_t) + s4 / (alpha + t_x))
+    d_a = (digamma(a + b) - digamma(a + b + xs))[at_x] + s4 / a
+    d_b = ((digamma(b + xs) - digamma(a + b + xs) - digamma(b) + digamma(a + b))[at_x]
+           - s4 / np.maximum(b + x - 1, 1e-12))
+    gradient = np.array([weight @ d for d in (d_r, d_alpha, d_a, d_b)]) * params
+    return -float(weight @ ll), -gradient
 
 
 def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -66,20 +95,19 @@ def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, ...]:
     return (*rows, counts)
 
 
+LOG_BOUND = 12.0  # parameters stay within e^-12..e^12: degenerate data cannot run to infinity
+
+
 def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> BgNbd:
     dx, dt_x, d_big_t, weight = _distinct(x, t_x, big_t)
     groups = np.unique(dx, return_inverse=True)
-
-    def negative(log_params: np.ndarray) -> float:
-        return -float(weight @ bgnbd_log_likelihood(np.exp(log_params), dx, dt_x, d_big_t,
-                                                    groups))
-
-    r, alpha, a, b = np.exp(_maximise(negative, [0.5, max(float(big_t.mean()), 1.0), 1.0, 1.0]))
+    start = np.log([0.5, max(float(big_t.mean()), 1.0), 1.0, 1.0])
+    found = minimize(_bgnbd_objective, start, args=(dx, dt_x, d_big_t, weight, groups),
+                     method="L-BFGS-B", jac=True, bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
+                     options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 1000})
+    r, alpha, a, b = np.exp(found.x)
     ll = float(bgnbd_log_likelihood(np.array([r, alpha, a, b]), x, t_x, big_t).sum())
     return BgNbd(float(r), float(alpha), float(a), float(b), ll)
-
-
-LOG_BOUND = 12.0  # parameters stay within e^-12..e^12: degenerate data cannot run to infinity
 
 
 def _maximise(negative_ll, start: list[float]) -> np.ndarray:

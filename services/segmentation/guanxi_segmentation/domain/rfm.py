@@ -29,7 +29,7 @@ def quintile_scores(values: np.ndarray, ids: np.ndarray, higher_is_better: bool 
     if n == 0:
         return np.zeros(0, dtype=np.int8)
     keyed = values if higher_is_better else -values
-    order = np.lexsort((ids, keyed))  # ascending value, then id
+    order = np.lexsort((ids, keyed))  # ascending value, then id (or its rank)
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = np.arange(n)
     return (ranks * 5 // n + 1).astype(np.int8)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, literal, select, update
 from sqlmodel import Session
 
 from guanxi_shared.db import bulk_insert_columns, plain_rows
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 
-from .tables import AtRiskEpisode, CustomerRef
+from .tables import AtRiskEpisode, CustomerRef, CustomerScore
 
 CHUNK = 500
 
@@ -41,10 +41,13 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
     # recompute that opens tens of thousands of episodes there is none.
     for chunk in _chunks([cid for cid in opened if cid in stored] + gone):
         session.execute(delete(AtRiskEpisode).where(e.customer_id.in_(chunk)))
-    if opened:
+    if opened and everyone:
+        _open_from_scores(session, as_of)
+    elif opened:
         bulk_insert_columns(session, AtRiskEpisode.__table__, {
             "customer_id": opened, "since": [as_of] * len(opened),
             "reasons": [flagged[cid] for cid in opened], "recovered_on": [None] * len(opened)})
+    if opened:
         publish_many(session=session, event_type=EventType.customer_at_risk,
                      items=_at_risk_items(session, opened, flagged, as_of),
                      source="segmentation", batch_size=CHUNK if everyone else None)
@@ -59,6 +62,17 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
                      items=[{"customer_id": cid, "since": str(since[cid])} for cid in ended],
                      source="segmentation", batch_size=CHUNK if everyone else None)
     return len(opened), len(ended)
+
+
+def _open_from_scores(session: Session, as_of: date) -> None:
+    """After a full run has written every score: an episode for each at-risk customer with
+    none, its reasons copied inside the database (on a first run, most of a million)."""
+    e, s = AtRiskEpisode.__table__, CustomerScore.__table__.c
+    session.execute(e.insert().from_select(
+        ["customer_id", "since", "reasons", "recovered_on"],
+        select(s.customer_id, literal(as_of, e.c.since.type), s.at_risk_reasons,
+               literal(None, e.c.recovered_on.type))
+        .where(s.at_risk, ~exists().where(e.c.customer_id == s.customer_id))))
 
 
 def _chunks(items: list[str]) -> list[list[str]]:

@@ -11,13 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Float, String, Table, case, cast, delete, func, select, text
 from sqlmodel import Session
 
-from guanxi_shared.db import bulk_insert_columns, cyclic_gc_paused, for_bulk_work, plain_rows
+from guanxi_shared.db import (
+    bulk_insert_columns,
+    cyclic_gc_paused,
+    for_bulk_work,
+    index_ordered_grouping,
+    plain_rows,
+)
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import utcnow
@@ -25,7 +32,7 @@ from guanxi_shared.models import utcnow
 from ..domain import clv, pareto, rfm, segments
 from ..schemas.policy import PolicySettings
 from .episodes import track_episodes
-from .signals import risk_reasons
+from .signals import SMALL, Positions, risk_reasons
 from .tables import CustomerScore, ModelFit, Policy, PurchaseFact, ScoreRun, ScoreSnapshot
 
 
@@ -41,6 +48,12 @@ class Facts:
     monetary: np.ndarray
     first: np.ndarray  # days since epoch
     last: np.ndarray
+    first_iso: list[str]  # the same days as the database wrote them, for writing back
+    last_iso: list[str]
+
+    @cached_property
+    def positions(self) -> Positions:
+        return Positions(self.ids)
     recent_spend: np.ndarray
     previous_spend: np.ndarray
 
@@ -65,7 +78,8 @@ def load_facts(session: Session, as_of: date, window_days: int,
             .order_by(PurchaseFact.customer_id))
     if customer_id:
         stmt = stmt.where(PurchaseFact.customer_id == customer_id)
-    rows = plain_rows(session, stmt)
+    with index_ordered_grouping(session):
+        rows = plain_rows(session, stmt)
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
     epoch = np.datetime64("1970-01-01", "D")
     return Facts(ids=np.array(cols[0], dtype=object),
@@ -73,6 +87,7 @@ def load_facts(session: Session, as_of: date, window_days: int,
                  monetary=np.array(cols[2], dtype=float),
                  first=(np.array(cols[3], dtype="datetime64[D]") - epoch).astype(np.int64),
                  last=(np.array(cols[4], dtype="datetime64[D]") - epoch).astype(np.int64),
+                 first_iso=list(cols[3]), last_iso=list(cols[4]),
                  recent_spend=np.array(cols[5], dtype=float),
                  previous_spend=np.array(cols[6], dtype=float))
 
@@ -128,15 +143,15 @@ def model_columns(session: Session, facts: Facts, as_of: date) -> tuple[np.ndarr
 
 
 def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicySettings,
-                  cuts: dict[str, Any] | None, previous: dict[str, str]) -> dict[str, list]:
+                  cuts: dict[str, Any] | None, previous: Previous) -> dict[str, list]:
     """Every score, column by column (the shape bulk inserts and NumPy both like)."""
     recency = (_days(as_of) - facts.last).astype(float)
     freq = facts.frequency.astype(float)
     if cuts is None:
         bins = (None if settings.binning == "quintiles" else rfm.Bins(
             **settings.fixed_bins.model_dump()))  # type: ignore[union-attr]
-        r, f, m = rfm.score(recency, freq, facts.monetary, facts.ids.astype(str), bins)
-        tiers = pareto.tiers(facts.monetary, facts.ids.astype(str))
+        r, f, m = rfm.score(recency, freq, facts.monetary, facts.positions.rank, bins)
+        tiers = pareto.tiers(facts.monetary, facts.positions.rank)
     else:
         r = rfm.threshold_scores(recency, cuts["recency_days"], higher_is_better=False)
         f = rfm.threshold_scores(freq, cuts["frequency"])
@@ -144,10 +159,10 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
         tiers = np.where(facts.monetary >= cuts["invest_from"], "invest",
                          np.where(facts.monetary <= cuts["reconsider_to"], "reconsider", "keep"))
     names = segments.assign(r, f, m, settings.segment_rules)
-    dropped = np.array([SEGMENT_RANK.get(n, 0) < SEGMENT_RANK.get(previous.get(cid, n), 0)
-                        for cid, n in zip(facts.ids, names, strict=True)], dtype=bool)
+    dropped = previous.dropped(names)
     reasons = at_risk_reasons(facts, as_of, settings, dropped)
-    risk_reasons(session, facts.ids, facts.first, np.asarray(tiers), as_of, settings, reasons)
+    risk_reasons(session, facts.positions, facts.first, np.asarray(tiers), as_of, settings,
+                 reasons)
     model = model_columns(session, facts, as_of)
     years_seen = np.maximum((facts.last - facts.first) / 365.0, 1.0)
     per_purchase = facts.monetary / np.maximum(facts.frequency, 1)
@@ -160,7 +175,7 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
         "customer_id": facts.ids, "as_of": [as_of] * len(facts.ids),
         "recency_days": recency.astype(int).tolist(), "frequency": facts.frequency.tolist(),
         "monetary": np.round(facts.monetary, 2).tolist(),
-        "first_purchase_on": _iso_dates(facts.first), "last_purchase_on": _iso_dates(facts.last),
+        "first_purchase_on": facts.first_iso, "last_purchase_on": facts.last_iso,
         "r_score": r.tolist(), "f_score": f.tolist(), "m_score": m.tolist(),
         "segment": names, "tier": tiers, "clv_simple": np.round(simple, 2).tolist(),
         "clv_model": _finite_or_none(model, 2, digits=2, n=len(facts.ids)),
@@ -171,9 +186,46 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
     return {k: list(v) for k, v in columns.items()}
 
 
-def _iso_dates(days: np.ndarray) -> list[str]:
-    """Day numbers to ISO dates in one vectorised call (both databases accept the text)."""
-    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").tolist()
+def _ranks(names: np.ndarray) -> np.ndarray:
+    """Each segment name's rank (-1 for none or an unknown name)."""
+    return np.array([SEGMENT_RANK.get(n, -1) for n in names.tolist()], dtype=np.int64)
+
+
+@dataclass
+class Previous:
+    """The stored scores of the customers being scored, aligned with their ids."""
+    segment: np.ndarray  # None where the customer has no score yet
+    tier: np.ndarray
+    at_risk: np.ndarray
+
+    @classmethod
+    def load(cls, session: Session, facts: Facts) -> Previous:
+        c = CustomerScore.__table__.c  # plain rows, no ORM loading for a million
+        stmt = select(c.customer_id, c.segment, c.tier, c.at_risk)
+        ids = facts.ids
+        rows = plain_rows(session, stmt if len(ids) > SMALL else stmt.where(
+            c.customer_id.in_(ids.tolist())))
+        segment, tier = np.full(len(ids), None, dtype=object), np.full(len(ids), None, dtype=object)
+        at_risk = np.zeros(len(ids), dtype=bool)
+        if rows:
+            stored_ids, *values = (np.array(col, dtype=object) for col in zip(*rows, strict=True))
+            at = facts.positions.of(stored_ids.astype(str))
+            keep = at >= 0
+            for target, column in zip((segment, tier, at_risk), values, strict=True):
+                target[at[keep]] = column[keep]
+        return cls(segment, tier, at_risk)
+
+    def dropped(self, names: np.ndarray) -> np.ndarray:
+        """Who moved to a lower segment than their stored one."""
+        before = _ranks(self.segment)
+        return (before >= 0) & (_ranks(names) >= 0) & (_ranks(names) < before)
+
+    def changed(self, columns: dict[str, list]) -> list[int]:
+        """Rows whose segment, tier or at-risk flag differ from the stored score (all new)."""
+        differs = ((self.segment == None) | (self.segment != np.asarray(columns["segment"], dtype=object))  # noqa: E711
+                   | (self.tier != np.asarray(columns["tier"], dtype=object))
+                   | (self.at_risk != np.asarray(columns["at_risk"], dtype=bool)))
+        return np.flatnonzero(differs).tolist()
 
 
 def _finite_or_none(model: tuple[np.ndarray, ...] | None, index: int, digits: int,
@@ -198,19 +250,14 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     for_bulk_work(session)
     settings = policy(session)
     facts = load_facts(session, as_of, settings.trend_window_days)
-    c = CustomerScore.__table__.c  # table columns: plain rows, no ORM loading for 100,000
-    old = {row[0]: row[1:] for row in plain_rows(
-        session, select(c.customer_id, c.segment, c.tier, c.at_risk))}
-    columns = score_columns(session, facts, as_of, settings, None,
-                            {cid: v[0] for cid, v in old.items()})
+    previous = Previous.load(session, facts)
+    columns = score_columns(session, facts, as_of, settings, None, previous)
     _empty_scores(session)
     with _indexes_built_after(session, CustomerScore.__table__):
         bulk_insert_columns(session, CustomerScore.__table__, columns)
     if snapshot:
         take_snapshot(session, as_of, columns)
-    changed = [i for i, (cid, *now) in enumerate(zip(
-        columns["customer_id"], columns["segment"], columns["tier"], columns["at_risk"],
-        strict=True)) if old.get(cid) != tuple(now)]
+    changed = previous.changed(columns)
     publish_many(session=session, event_type=EventType.segment_changed,
                  items=_segment_events(columns, changed), source="segmentation",
                  batch_size=500)
@@ -272,15 +319,11 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     facts = load_facts(session, as_of, settings.trend_window_days, customer_id=customer_id)
     if not len(facts.ids):
         return
-    current = session.get(CustomerScore, customer_id)
-    previous = {customer_id: current.segment} if current else {}
+    previous = Previous.load(session, facts)
     cuts = run.cuts | {"recency_days": tuple(run.cuts["recency_days"])}
     columns = score_columns(session, facts, as_of, settings, cuts, previous)
-    row = {k: v[0] for k, v in columns.items()}
-    changed = current is None or (current.segment, current.tier, current.at_risk) != (
-        row["segment"], row["tier"], row["at_risk"])
-    session.merge(CustomerScore.model_validate(row))
-    if changed:
+    session.merge(CustomerScore.model_validate({k: v[0] for k, v in columns.items()}))
+    if previous.changed(columns):
         publish_many(session=session, event_type=EventType.segment_changed,
                      items=_segment_events(columns, [0]), source="segmentation")
     track_episodes(session, columns, as_of, everyone=False)
@@ -291,6 +334,7 @@ SEGMENT_EVENT = ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")
 
 def _segment_events(columns: dict[str, list], rows: list[int]) -> list[dict[str, Any]]:
     """segment.changed items of these rows, built column by column (a million on a first run)."""
-    picked = [[columns[k][i] for i in rows] for k in SEGMENT_EVENT]
+    everyone = len(rows) == len(columns["customer_id"])  # a first run: no need to pick
+    picked = [columns[k] if everyone else [columns[k][i] for i in rows] for k in SEGMENT_EVENT]
     return [dict(zip(SEGMENT_EVENT, values, strict=True))
             for values in zip(*picked, strict=True)]

@@ -24,13 +24,21 @@ def _only(stmt, column, ids: np.ndarray):
     return stmt.where(column.in_(ids.tolist())) if len(ids) <= SMALL else stmt
 
 
-class _Positions:
+class Positions:
     """Where each customer id sits in the scored ids, for whole arrays at once."""
 
     def __init__(self, ids: np.ndarray):
         self.text = ids.astype(str)
         self.order = np.argsort(self.text, kind="stable")
         self.sorted = self.text[self.order]
+
+    @property
+    def rank(self) -> np.ndarray:
+        """Each id's place in id order: a sort key that orders as the ids do, at the cost of
+        integers (ties broken by id in a million-row sort)."""
+        rank = np.empty(len(self.order), dtype=np.int64)
+        rank[self.order] = np.arange(len(self.order))
+        return rank
 
     def of(self, wanted: np.ndarray) -> np.ndarray:
         """Positions of `wanted` ids in the scored ids; -1 for ids not scored."""
@@ -56,10 +64,11 @@ def _epoch_days(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
-def risk_reasons(session: Session, ids: np.ndarray, first: np.ndarray, tiers: np.ndarray,
+def risk_reasons(session: Session, position: Positions, first: np.ndarray, tiers: np.ndarray,
                  as_of: date, settings: PolicySettings, out: list[list[str]]) -> None:
-    """Append each reason to `out[i]`, the reasons of the customer at position i of `ids`."""
-    position = _Positions(ids)
+    """Append each reason to `out[i]`, the reasons of the customer at position i of the
+    scored ids."""
+    ids = position.text
 
     # Neglect: days since the last touch, or since the first purchase if never touched.
     stmt = _only(select(LastTouch.customer_id, _day_number(session, LastTouch.touched_on)),
