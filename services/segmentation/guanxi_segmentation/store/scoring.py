@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, String, Table, case, cast, delete, func, select, text
+from sqlalchemy import Float, String, Table, case, cast, delete, func, literal, select, text
 from sqlmodel import Session
 
 from guanxi_shared.db import (
@@ -256,7 +256,7 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     with _indexes_built_after(session, CustomerScore.__table__):
         bulk_insert_columns(session, CustomerScore.__table__, columns)
     if snapshot:
-        take_snapshot(session, as_of, columns)
+        take_snapshot(session, as_of)
     changed = previous.changed(columns)
     publish_many(session=session, event_type=EventType.segment_changed,
                  items=_segment_events(columns, changed), source="segmentation",
@@ -302,12 +302,15 @@ def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
             "reconsider_to": float(ranked[n - max(int(np.floor(n * 0.2)), 1)]) if n else 0.0}
 
 
-def take_snapshot(session: Session, snapshot_date: date, columns: dict[str, list]) -> None:
+def take_snapshot(session: Session, snapshot_date: date) -> None:
+    """The day's scores kept, copied from the score table inside the database."""
     session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.snapshot_date == snapshot_date))
-    keep = ("customer_id", "r_score", "f_score", "m_score", "segment", "tier", "monetary")
-    bulk_insert_columns(session, ScoreSnapshot.__table__, {
-        "snapshot_date": [snapshot_date] * len(columns["customer_id"]),
-        **{k: columns[k] for k in keep}})
+    keep = ["customer_id", "r_score", "f_score", "m_score", "segment", "tier", "monetary"]
+    c = CustomerScore.__table__.c
+    session.execute(ScoreSnapshot.__table__.insert().from_select(
+        ["snapshot_date", *keep],
+        select(literal(snapshot_date, ScoreSnapshot.__table__.c.snapshot_date.type),
+               *(c[k] for k in keep))))
 
 
 def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None:
