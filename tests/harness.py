@@ -223,8 +223,10 @@ def run_workload(suite: Suite, seconds: float, clients: int = 4, patience: float
     return ledger
 
 
-def verify(suite: Suite, ledger: Ledger, timeout: float = 60) -> None:
-    """Every acknowledged write is stored once; segmentation's totals equal the registry's."""
+def verify(suite: Suite, ledger: Ledger, timeout: float = 180) -> None:
+    """Every acknowledged write is stored once; segmentation's totals equal the registry's
+    within `timeout` (a subscriber catching up on thousands of events at a slow hour of a
+    shared two-core machine took more than the minute that used to be allowed)."""
     assert not ledger.crashes, ledger.crashes
     with gateway_client(suite) as client:
         names = Counter(c["name"] for c in collect(client, f"{API}/registry/customers",
