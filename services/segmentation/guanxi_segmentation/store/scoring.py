@@ -187,8 +187,8 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
 
 
 def _ranks(names: np.ndarray) -> np.ndarray:
-    """Each segment name's rank (-1 for none or an unknown name)."""
-    return np.array([SEGMENT_RANK.get(n, -1) for n in names.tolist()], dtype=np.int64)
+    """Each segment name's rank; a name outside the default rules ranks lowest (0)."""
+    return np.array([SEGMENT_RANK.get(n, 0) for n in names.tolist()], dtype=np.int64)
 
 
 @dataclass
@@ -217,8 +217,7 @@ class Previous:
 
     def dropped(self, names: np.ndarray) -> np.ndarray:
         """Who moved to a lower segment than their stored one."""
-        before = _ranks(self.segment)
-        return (before >= 0) & (_ranks(names) >= 0) & (_ranks(names) < before)
+        return (self.segment != None) & (_ranks(names) < _ranks(self.segment))  # noqa: E711
 
     def changed(self, columns: dict[str, list]) -> list[int]:
         """Rows whose segment, tier or at-risk flag differ from the stored score (all new)."""
