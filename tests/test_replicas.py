@@ -138,6 +138,9 @@ def test_replicas_killed_in_turn_lose_and_duplicate_nothing(suite, inbox):
             paths = discover_routes(client, timeout=180)
             assert f"{API}/registry/purchases" in paths and any("agenda" in p for p in paths)
     with gateway_client(suite) as client:
+        # no quiet hours: the waves must go out whatever the hour in Shanghai when this runs
+        client.patch(f"{API}/engagement/policies", json={
+            "quiet_start": 0, "quiet_end": 0}).raise_for_status()
         client.post(f"{API}/engagement/rules", json={
             "name": "birthday", "trigger": "birthday", "channel": "email"}).raise_for_status()
         wave_one = birthday_wave(client, "w1", 10)
