@@ -17,16 +17,8 @@ from _common import SCALE, Timer, database_main, open_database, row, start_data
 from sqlalchemy import func, select, text
 
 import guanxi_engagement
+from guanxi_engagement.store import tables
 from guanxi_engagement.store.runs import run_day
-from guanxi_engagement.store.tables import (
-    ContactRef,
-    Contract,
-    CustomerRef,
-    Message,
-    Occasion,
-    Rule,
-    Task,
-)
 from guanxi_engagement.store.tasks import agenda, customer_briefs
 from guanxi_shared.auth import Principal, Role
 from guanxi_shared.db import bulk_insert_columns
@@ -39,7 +31,7 @@ def generate(sessions, customers: int, contacts: int) -> None:
     rng, now, ids = start_data(5, customers)
     tiers = rng.choice(["top", "middle", "bottom"], size=customers, p=[0.2, 0.6, 0.2])
     with sessions() as session:
-        bulk_insert_columns(session, CustomerRef.__table__, {
+        bulk_insert_columns(session, tables.CustomerRef.__table__, {
             "id": ids, "name": [f"客户{i}" for i in range(customers)],
             "status": ["active"] * customers,
             "owner_id": [f"rep{i % REPS}" for i in range(customers)],
@@ -51,7 +43,7 @@ def generate(sessions, customers: int, contacts: int) -> None:
         lunar = rng.random(contacts) < 0.2
         lunar_month = rng.integers(1, 13, size=contacts)
         lunar_day = rng.integers(1, 31, size=contacts)
-        bulk_insert_columns(session, ContactRef.__table__, {
+        bulk_insert_columns(session, tables.ContactRef.__table__, {
             "id": [f"p{k:08d}" for k in range(contacts)],
             "customer_id": [ids[o] for o in owner], "name": [f"联系人{k}" for k in
                                                              range(contacts)],
@@ -69,7 +61,7 @@ def generate(sessions, customers: int, contacts: int) -> None:
             "created_at": [now] * contacts, "updated_at": [now] * contacts})
         renewing = rng.choice(customers, size=customers // 20, replace=False)
         ends = [DAY + timedelta(days=int(d)) for d in rng.integers(0, 60, size=len(renewing))]
-        bulk_insert_columns(session, Contract.__table__, {
+        bulk_insert_columns(session, tables.Contract.__table__, {
             "id": [f"k{i:07d}" for i in range(len(renewing))],
             "customer_id": [ids[i] for i in renewing], "title": ["Service"] * len(renewing),
             "ends_on": ends, "amount": [12000] * len(renewing),
@@ -82,7 +74,7 @@ def generate(sessions, customers: int, contacts: int) -> None:
         whom = rng.integers(0, contacts, size=n)
         on = [DAY - timedelta(days=int(d)) for d in rng.integers(-30, 3650, size=n)]
         wedding = kinds == "wedding"
-        bulk_insert_columns(session, Occasion.__table__, {
+        bulk_insert_columns(session, tables.Occasion.__table__, {
             "id": [f"o{i:07d}" for i in range(n)],
             "customer_id": [ids[owner[k]] for k in whom],
             "contact_id": [f"p{k:08d}" if w else None for k, w in zip(whom, wedding,
@@ -107,7 +99,7 @@ def generate(sessions, customers: int, contacts: int) -> None:
             {"name": "生日礼品", "trigger": "birthday", "days_before": 3, "channel": "gift"},
             {"name": "月初回访", "trigger": "month_start", "days_before": 1, "channel": "call",
              "audience": {"tiers": ["top"]}}):
-            session.add(Rule.model_validate(rule))
+            session.add(tables.Rule.model_validate(rule))
         session.commit()
 
 
@@ -158,9 +150,9 @@ def run(url: str) -> list[dict]:
             target=5.0),
         row("occurrences created (greetings, birthdays, revisits, renewals, gifts)", created,
             "rows", lower_is_better=False),
-        row("messages after the run", count(sessions, Message), "rows",
+        row("messages after the run", count(sessions, tables.Message), "rows",
             lower_is_better=False),
-        row("tasks after the run", count(sessions, Task), "rows", lower_is_better=False),
+        row("tasks after the run", count(sessions, tables.Task), "rows", lower_is_better=False),
         row("re-run of the same day", again.seconds, "s", target=5.0),
         row("occurrences created by the re-run", recreated, "rows", target=0),
         row("one rep's week agenda with context", rep_agenda.seconds * 1000, "ms",

@@ -13,19 +13,7 @@ from guanxi_shared.http_cache import check_if_match
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageQuery
 
-from ..schemas.customer_events import (
-    AttendanceBody,
-    AttendanceResult,
-    CustomerEventCreate,
-    CustomerEventPage,
-    CustomerEventRead,
-    CustomerEventUpdate,
-    InvitationPage,
-    InvitationRead,
-    InviteRequest,
-    InviteResult,
-    RsvpBody,
-)
+from ..schemas import customer_events as schemas
 from ..store import customer_events as store
 from ..store.event_tables import CustomerEvent
 from .deps import tagged
@@ -33,37 +21,38 @@ from .deps import tagged
 router = APIRouter(prefix="/v1/customer-events", tags=["customer events"])
 
 
-def read(session: Session, event: CustomerEvent, response: Response) -> CustomerEventRead:
+def read(session: Session, event: CustomerEvent, response: Response) -> schemas.CustomerEventRead:
     tagged(response, event)
-    return CustomerEventRead.model_validate(store.with_counts(session, [event])[0])
+    return schemas.CustomerEventRead.model_validate(store.with_counts(session, [event])[0])
 
 
-@router.post("", response_model=CustomerEventRead, status_code=201)
-def create_event(body: CustomerEventCreate, session: DbSession, principal: Manager,
-                 response: Response) -> CustomerEventRead:
+@router.post("", response_model=schemas.CustomerEventRead, status_code=201)
+def create_event(body: schemas.CustomerEventCreate, session: DbSession, principal: Manager,
+                 response: Response) -> schemas.CustomerEventRead:
     """A VIP gathering (联谊) or customer meeting (客户会); invite its guests next."""
     return read(session, store.create(session=session, event_in=body,
                                       created_by=principal.sub), response)
 
 
-@router.get("", response_model=CustomerEventPage)
+@router.get("", response_model=schemas.CustomerEventPage)
 def list_events(session: DbSession, _: CurrentPrincipal, page: PageQuery,
-                status: Literal["planned", "held", "cancelled"] | None = None) -> CustomerEventPage:
+                status: Literal["planned", "held", "cancelled"] | None = None,
+                ) -> schemas.CustomerEventPage:
     rows, cursor = store.list_page(session=session, page=page, status=status)
-    return CustomerEventPage(items=[CustomerEventRead.model_validate(e)
-                                    for e in store.with_counts(session, rows)],
+    return schemas.CustomerEventPage(items=[schemas.CustomerEventRead.model_validate(e)
+                                            for e in store.with_counts(session, rows)],
                              next_cursor=cursor)
 
 
-@router.get("/{event_id}", response_model=CustomerEventRead)
+@router.get("/{event_id}", response_model=schemas.CustomerEventRead)
 def get_event(event_id: str, session: DbSession, _: CurrentPrincipal,
-              response: Response) -> CustomerEventRead:
+              response: Response) -> schemas.CustomerEventRead:
     return read(session, store.get(session=session, event_id=event_id), response)
 
 
-@router.patch("/{event_id}", response_model=CustomerEventRead)
-def update_event(event_id: str, body: CustomerEventUpdate, session: DbSession, _: Manager,
-                 request: Request, response: Response) -> CustomerEventRead:
+@router.patch("/{event_id}", response_model=schemas.CustomerEventRead)
+def update_event(event_id: str, body: schemas.CustomerEventUpdate, session: DbSession, _: Manager,
+                 request: Request, response: Response) -> schemas.CustomerEventRead:
     """Change the details, mark it held (no-shows who accepted get a follow-up task) or
     cancelled (invitations not yet sent are withdrawn). A cancelled event stays so."""
     event = store.get(session=session, event_id=event_id)
@@ -72,9 +61,9 @@ def update_event(event_id: str, body: CustomerEventUpdate, session: DbSession, _
                 response)
 
 
-@router.post("/{event_id}/invitations", response_model=InviteResult)
-def invite(event_id: str, body: InviteRequest, session: DbSession, principal: Manager
-           ) -> InviteResult:
+@router.post("/{event_id}/invitations", response_model=schemas.InviteResult)
+def invite(event_id: str, body: schemas.InviteRequest, session: DbSession, principal: Manager
+           ) -> schemas.InviteResult:
     """Invite the current contacts of a segment, tier, group (分组), tag or list of customers
     (a manager: their team's). Each invitation is sent on the event's channel
     `announce_days_before` days ahead (at once when that is past), through the usual delivery:
@@ -83,29 +72,29 @@ def invite(event_id: str, body: InviteRequest, session: DbSession, principal: Ma
     now = utcnow()
     invited = store.invite_audience(session=session, event=event, principal=principal,
                                     invite_in=body, now=now)
-    return InviteResult(invited=invited, announce_after=store.announce_after(event, now))
+    return schemas.InviteResult(invited=invited, announce_after=store.announce_after(event, now))
 
 
-@router.get("/{event_id}/invitations", response_model=InvitationPage)
+@router.get("/{event_id}/invitations", response_model=schemas.InvitationPage)
 def list_invitations(event_id: str, session: DbSession, principal: CurrentPrincipal,
                      page: PageQuery,
                      rsvp: Literal["pending", "yes", "no", "maybe"] | None = None,
                      attended: bool | None = None,
                      customer_id: Annotated[str | None, Query(max_length=32)] = None
-                     ) -> InvitationPage:
+                     ) -> schemas.InvitationPage:
     """The guest list (a rep sees their customers' guests)."""
     event = store.get(session=session, event_id=event_id)
     rows, cursor = store.invitations_page(session=session, principal=principal, event=event,
                                           page=page, filters={
                                               "rsvp": rsvp, "attended": attended,
                                               "customer_id": customer_id})
-    return InvitationPage(items=[InvitationRead.model_validate(r) for r in rows],
-                          next_cursor=cursor)
+    return schemas.InvitationPage(items=[schemas.InvitationRead.model_validate(r) for r in rows],
+                                  next_cursor=cursor)
 
 
-@router.post("/{event_id}/invitations/{invitation_id}/rsvp", response_model=InvitationRead)
-def answer(event_id: str, invitation_id: str, body: RsvpBody, session: DbSession,
-           principal: Writer, request: Request, response: Response) -> InvitationRead:
+@router.post("/{event_id}/invitations/{invitation_id}/rsvp", response_model=schemas.InvitationRead)
+def answer(event_id: str, invitation_id: str, body: schemas.RsvpBody, session: DbSession,
+           principal: Writer, request: Request, response: Response) -> schemas.InvitationRead:
     """Record the guest's answer; a yes beyond the event's capacity is refused."""
     event = store.get(session=session, event_id=event_id)
     invitation = store.get_invitation(session=session, principal=principal, event=event,
@@ -113,16 +102,16 @@ def answer(event_id: str, invitation_id: str, body: RsvpBody, session: DbSession
     check_if_match(request, invitation.id, invitation.version)
     row = store.answer(session=session, event=event, invitation=invitation, rsvp=body.answer)
     tagged(response, invitation)
-    return InvitationRead.model_validate(row)
+    return schemas.InvitationRead.model_validate(row)
 
 
-@router.post("/{event_id}/attendance", response_model=AttendanceResult)
-def attendance(event_id: str, body: AttendanceBody, session: DbSession,
-               principal: Writer) -> AttendanceResult:
+@router.post("/{event_id}/attendance", response_model=schemas.AttendanceResult)
+def attendance(event_id: str, body: schemas.AttendanceBody, session: DbSession,
+               principal: Writer) -> schemas.AttendanceResult:
     """Mark guests as present. Each customer's first guest present is a touch (touch.recorded,
     kind "event"; once, however often it is marked) and every guest present gets a thank-you
     follow-up task for the owner, due `follow_up_days` after the event."""
     event = store.get(session=session, event_id=event_id)
     marked, touches, tasks = store.attend(session=session, event=event, principal=principal,
                                           invitation_ids=body.invitation_ids)
-    return AttendanceResult(marked=marked, touches=touches, follow_up_tasks=tasks)
+    return schemas.AttendanceResult(marked=marked, touches=touches, follow_up_tasks=tasks)

@@ -6,30 +6,20 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from . import tables
 from .event_tables import EventInvitation
 from .flow_tables import ReferralRef, RiskEpisode
-from .tables import (
-    Consent,
-    ContactRef,
-    Contract,
-    CustomerRef,
-    GiftLog,
-    Message,
-    Occasion,
-    OpenNeed,
-    PurchaseFact,
-    Task,
-    Visit,
-)
+from .tables import Consent, ContactRef
 
-BY_CUSTOMER = {"customers": (CustomerRef, "id"), "contacts": (ContactRef, "customer_id"),
-               "purchases": (PurchaseFact, "customer_id"), "needs": (OpenNeed, "customer_id"),
-               "tasks": (Task, "customer_id"), "messages": (Message, "customer_id"),
-               "visits": (Visit, "customer_id"), "gifts": (GiftLog, "customer_id"),
-               "contracts": (Contract, "customer_id"), "occasions": (Occasion, "customer_id"),
-               "referrals": (ReferralRef, "referred_customer_id"),
-               "risk_episodes": (RiskEpisode, "customer_id"),
-               "event_invitations": (EventInvitation, "customer_id")}
+BY_CUSTOMER = {
+    "customers": (tables.CustomerRef, "id"), "contacts": (ContactRef, "customer_id"),
+    "purchases": (tables.PurchaseFact, "customer_id"), "needs": (tables.OpenNeed, "customer_id"),
+    "tasks": (tables.Task, "customer_id"), "messages": (tables.Message, "customer_id"),
+    "visits": (tables.Visit, "customer_id"), "gifts": (tables.GiftLog, "customer_id"),
+    "contracts": (tables.Contract, "customer_id"), "occasions": (tables.Occasion, "customer_id"),
+    "referrals": (ReferralRef, "referred_customer_id"),
+    "risk_episodes": (RiskEpisode, "customer_id"),
+    "event_invitations": (EventInvitation, "customer_id")}
 
 
 def _contact_ids(session: Session, customer_id: str):
