@@ -1,9 +1,11 @@
 """/v1/commitments: promises to contacts, the agenda of open ones, overdue flags for managers."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel import Session
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
@@ -13,14 +15,7 @@ from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.commitments import CommitmentOrigin, CommitmentStatus
-from ..schemas.commitments import (
-    CommitmentCancel,
-    CommitmentCreate,
-    CommitmentKeep,
-    CommitmentPage,
-    CommitmentRead,
-    CommitmentUpdate,
-)
+from ..schemas import commitments as schemas
 from ..store import commitments as store
 from ..store.tables import Commitment
 from .deps import IdFilter, IdPath
@@ -36,19 +31,45 @@ def visible_commitment(commitment_id: IdPath, session: DbSession,
 VisibleCommitment = Annotated[Commitment, Depends(visible_commitment)]
 
 
-def _read(session: DbSession, commitment: Commitment, response: Response) -> CommitmentRead:
+def _read(session: DbSession, commitment: Commitment, response: Response) -> schemas.CommitmentRead:
     return store.to_read(tagged(response, commitment), local_today(session))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CommitmentRead)
-def make_promise(commitment_in: CommitmentCreate, session: DbSession, principal: Writer,
-                 response: Response) -> CommitmentRead:
+@dataclass
+class Change:
+    """A writer's change to a visible commitment: `checked()` is the commitment once the
+    caller's If-Match names its current version, `read()` the answer with its ETag."""
+
+    commitment: Commitment
+    session: Session
+    request: Request
+    response: Response
+
+    def checked(self) -> Commitment:
+        check_if_match(self.request, self.commitment.id, self.commitment.version)
+        return self.commitment
+
+    def read(self, commitment: Commitment) -> schemas.CommitmentRead:
+        return _read(self.session, commitment, self.response)
+
+
+def commitment_change(commitment: VisibleCommitment, session: DbSession, principal: Writer,
+                      request: Request, response: Response) -> Change:
+    return Change(commitment, session, request, response)
+
+
+CommitmentChange = Annotated[Change, Depends(commitment_change)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.CommitmentRead)
+def make_promise(commitment_in: schemas.CommitmentCreate, session: DbSession, principal: Writer,
+                 response: Response) -> schemas.CommitmentRead:
     """Record a promise made to a contact on a visit, a complaint or a call (少承诺多做事)."""
     return _read(session, store.create(session=session, principal=principal,
                                        commitment_in=commitment_in), response)
 
 
-@router.get("", response_model=CommitmentPage)
+@router.get("", response_model=schemas.CommitmentPage)
 def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                   customer_id: IdFilter = None, status: CommitmentStatus | None = None,
                   made_by: IdFilter = None, origin: CommitmentOrigin | None = None,
@@ -60,7 +81,7 @@ def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQue
                   due_from: Day | None = None,
                   due_to: Annotated[Day | None, Query(
                       description="The agenda: status=open&due_to=<end of the week>")] = None,
-                  ) -> CommitmentPage:
+                  ) -> schemas.CommitmentPage:
     """Soonest due first; a rep sees their customers' promises and those they made."""
     rows, cursor = store.list_page(session=session, principal=principal, page=page, filters={
         "customer_id": customer_id, "status": status.value if status else None,
@@ -68,37 +89,32 @@ def list_promises(session: DbSession, principal: CurrentPrincipal, page: PageQue
         "owner_id": owner_id,
         "due_from": due_from, "due_to": due_to})
     today = local_today(session)
-    return CommitmentPage(items=[store.to_read(r, today) for r in rows], next_cursor=cursor)
+    return schemas.CommitmentPage(items=[store.to_read(r, today) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{commitment_id}", response_model=CommitmentRead)
+@router.get("/{commitment_id}", response_model=schemas.CommitmentRead)
 def read_promise(commitment: VisibleCommitment, session: DbSession,
-                 response: Response) -> CommitmentRead:
+                 response: Response) -> schemas.CommitmentRead:
     return _read(session, commitment, response)
 
 
-@router.patch("/{commitment_id}", response_model=CommitmentRead)
-def edit_promise(commitment_in: CommitmentUpdate, commitment: VisibleCommitment,
-                 session: DbSession, principal: Writer, request: Request,
-                 response: Response) -> CommitmentRead:
-    check_if_match(request, commitment.id, commitment.version)
-    return _read(session, store.update_promise(session=session, commitment=commitment,
-                                               commitment_in=commitment_in), response)
+@router.patch("/{commitment_id}", response_model=schemas.CommitmentRead)
+def edit_promise(commitment_in: schemas.CommitmentUpdate,
+                 change: CommitmentChange) -> schemas.CommitmentRead:
+    return change.read(store.update_promise(session=change.session, commitment=change.checked(),
+                                            commitment_in=commitment_in))
 
 
-@router.post("/{commitment_id}/keep", response_model=CommitmentRead)
-def keep_promise(body: CommitmentKeep, commitment: VisibleCommitment, session: DbSession,
-                 principal: Writer, request: Request, response: Response) -> CommitmentRead:
+@router.post("/{commitment_id}/keep", response_model=schemas.CommitmentRead)
+def keep_promise(body: schemas.CommitmentKeep, change: CommitmentChange) -> schemas.CommitmentRead:
     """Done: kept on time, or late (a late one stays flagged and its withdrawal stands)."""
-    check_if_match(request, commitment.id, commitment.version)
-    return _read(session, store.keep(session=session, commitment=commitment,
-                                     kept_on=body.kept_on, note=body.note), response)
+    return change.read(store.keep(session=change.session, commitment=change.checked(),
+                                  kept_on=body.kept_on, note=body.note))
 
 
-@router.post("/{commitment_id}/cancel", response_model=CommitmentRead)
-def cancel_promise(body: CommitmentCancel, commitment: VisibleCommitment, session: DbSession,
-                   principal: Writer, request: Request, response: Response) -> CommitmentRead:
+@router.post("/{commitment_id}/cancel", response_model=schemas.CommitmentRead)
+def cancel_promise(body: schemas.CommitmentCancel,
+                   change: CommitmentChange) -> schemas.CommitmentRead:
     """Withdrawn by agreement before it fell due; past its due date it is broken instead."""
-    check_if_match(request, commitment.id, commitment.version)
-    return _read(session, store.cancel(session=session, commitment=commitment,
-                                       reason=body.reason), response)
+    return change.read(store.cancel(session=change.session, commitment=change.checked(),
+                                    reason=body.reason))

@@ -1,7 +1,10 @@
 """/v1/complaints: any channel, SLA per severity, steps logged, the customer kept informed."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
@@ -10,17 +13,7 @@ from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.complaint_rules import ComplaintStatus, Severity
-from ..schemas.complaints import (
-    ComplaintAssign,
-    ComplaintCreate,
-    ComplaintDetail,
-    ComplaintLogRead,
-    ComplaintNeed,
-    ComplaintNote,
-    ComplaintPage,
-    ComplaintResolve,
-    ComplaintSatisfaction,
-)
+from ..schemas import complaints as schemas
 from ..schemas.needs import NeedRead
 from ..store import complaints as store
 from ..store.tables import Complaint
@@ -29,82 +22,95 @@ from .deps import AppSettings, IdFilter, VisibleComplaint
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
 
-def _detail(session: DbSession, complaint: Complaint, response: Response) -> ComplaintDetail:
-    log = [ComplaintLogRead.model_validate(e)
+def _detail(session: DbSession, complaint: Complaint,
+            response: Response) -> schemas.ComplaintDetail:
+    log = [schemas.ComplaintLogRead.model_validate(e)
            for e in store.log_of(session=session, complaint=tagged(response, complaint))]
-    return ComplaintDetail.model_validate({**store.to_read(complaint).model_dump(), "log": log})
+    return schemas.ComplaintDetail.model_validate({**store.to_read(complaint).model_dump(),
+                                                   "log": log})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintDetail)
-def open_complaint(complaint_in: ComplaintCreate, session: DbSession, principal: Writer,
-                   settings: AppSettings, response: Response) -> ComplaintDetail:
+@dataclass
+class Step:
+    """One step a writer takes on a visible complaint: `on` are the store call's common
+    arguments, `detail()` the answer (the complaint's detail with its ETag)."""
+
+    on: dict[str, Any]
+    response: Response
+
+    def detail(self) -> schemas.ComplaintDetail:
+        return _detail(self.on["session"], self.on["complaint"], self.response)
+
+
+def complaint_step(complaint: VisibleComplaint, session: DbSession, principal: Writer,
+                   response: Response) -> Step:
+    return Step({"session": session, "principal": principal, "complaint": complaint}, response)
+
+
+ComplaintStep = Annotated[Step, Depends(complaint_step)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.ComplaintDetail)
+def open_complaint(complaint_in: schemas.ComplaintCreate, session: DbSession, principal: Writer,
+                   settings: AppSettings, response: Response) -> schemas.ComplaintDetail:
     complaint = store.open_complaint(session=session, principal=principal,
                                      complaint_in=complaint_in,
                                      sla_hours=settings.complaint_sla_hours)
     return _detail(session, complaint, response)
 
 
-@router.get("", response_model=ComplaintPage)
+@router.get("", response_model=schemas.ComplaintPage)
 def list_complaints(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                     customer_id: IdFilter = None, status: ComplaintStatus | None = None,
                     severity: Severity | None = None, assignee_id: IdFilter = None,
-                    overdue: bool | None = None) -> ComplaintPage:
+                    overdue: bool | None = None) -> schemas.ComplaintPage:
     rows, cursor = store.list_page(session=session, principal=principal, page=page,
                                    customer_id=customer_id, status=status, severity=severity,
                                    assignee_id=assignee_id, overdue=overdue)
     now = utcnow()
-    return ComplaintPage(items=[store.to_read(r, now) for r in rows], next_cursor=cursor)
+    return schemas.ComplaintPage(items=[store.to_read(r, now) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{complaint_id}", response_model=ComplaintDetail)
+@router.get("/{complaint_id}", response_model=schemas.ComplaintDetail)
 def read_complaint(complaint: VisibleComplaint, session: DbSession,
-                   response: Response) -> ComplaintDetail:
+                   response: Response) -> schemas.ComplaintDetail:
     return _detail(session, complaint, response)
 
 
-@router.post("/{complaint_id}/assign", response_model=ComplaintDetail)
-def assign(body: ComplaintAssign, complaint: VisibleComplaint, session: DbSession,
-           principal: Writer, response: Response) -> ComplaintDetail:
-    store.assign(session=session, principal=principal, complaint=complaint,
-                 assignee_id=body.assignee_id)
-    return _detail(session, complaint, response)
+@router.post("/{complaint_id}/assign", response_model=schemas.ComplaintDetail)
+def assign(body: schemas.ComplaintAssign, step: ComplaintStep) -> schemas.ComplaintDetail:
+    store.assign(**step.on, assignee_id=body.assignee_id)
+    return step.detail()
 
 
-@router.post("/{complaint_id}/notes", response_model=ComplaintDetail)
-def investigate(body: ComplaintNote, complaint: VisibleComplaint, session: DbSession,
-                principal: Writer, response: Response) -> ComplaintDetail:
-    store.add_note(session=session, principal=principal, complaint=complaint, text=body.text,
-                   notify_customer=body.notify_customer)
-    return _detail(session, complaint, response)
+@router.post("/{complaint_id}/notes", response_model=schemas.ComplaintDetail)
+def investigate(body: schemas.ComplaintNote, step: ComplaintStep) -> schemas.ComplaintDetail:
+    store.add_note(**step.on, text=body.text, notify_customer=body.notify_customer)
+    return step.detail()
 
 
-@router.post("/{complaint_id}/resolve", response_model=ComplaintDetail)
-def resolve(body: ComplaintResolve, complaint: VisibleComplaint, session: DbSession,
-            principal: Writer, response: Response) -> ComplaintDetail:
-    store.resolve(session=session, principal=principal, complaint=complaint,
-                  resolution=body.resolution)
-    return _detail(session, complaint, response)
+@router.post("/{complaint_id}/resolve", response_model=schemas.ComplaintDetail)
+def resolve(body: schemas.ComplaintResolve, step: ComplaintStep) -> schemas.ComplaintDetail:
+    store.resolve(**step.on, resolution=body.resolution)
+    return step.detail()
 
 
-@router.post("/{complaint_id}/close", response_model=ComplaintDetail)
-def close(complaint: VisibleComplaint, session: DbSession, principal: Writer,
-          response: Response) -> ComplaintDetail:
-    store.close(session=session, principal=principal, complaint=complaint)
-    return _detail(session, complaint, response)
+@router.post("/{complaint_id}/close", response_model=schemas.ComplaintDetail)
+def close(step: ComplaintStep) -> schemas.ComplaintDetail:
+    store.close(**step.on)
+    return step.detail()
 
 
-@router.post("/{complaint_id}/satisfaction", response_model=ComplaintDetail)
-def satisfaction_check(body: ComplaintSatisfaction, complaint: VisibleComplaint,
-                       session: DbSession, principal: Writer,
-                       response: Response) -> ComplaintDetail:
-    store.record_satisfaction(session=session, principal=principal, complaint=complaint,
-                              score=body.score, note=body.note)
-    return _detail(session, complaint, response)
+@router.post("/{complaint_id}/satisfaction", response_model=schemas.ComplaintDetail)
+def satisfaction_check(body: schemas.ComplaintSatisfaction,
+                       step: ComplaintStep) -> schemas.ComplaintDetail:
+    store.record_satisfaction(**step.on, score=body.score, note=body.note)
+    return step.detail()
 
 
 @router.post("/{complaint_id}/needs", status_code=status.HTTP_201_CREATED,
              response_model=NeedRead)
-def raise_need(body: ComplaintNeed, complaint: VisibleComplaint, session: DbSession,
+def raise_need(body: schemas.ComplaintNeed, complaint: VisibleComplaint, session: DbSession,
                principal: Writer) -> NeedRead:
     """A complaint is a source of needs (the sofa that could be taken apart came from one)."""
     return NeedRead.model_validate(store.raise_need(session=session, principal=principal,

@@ -10,15 +10,7 @@ from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.http_cache import check_if_match, tagged
 from guanxi_shared.pagination import PageQuery
 
-from ..schemas.expectations import (
-    CheckCreate,
-    ExpectationCreate,
-    ExpectationDetail,
-    ExpectationPage,
-    ExpectationRead,
-    ExpectationUpdate,
-    GoalKind,
-)
+from ..schemas import expectations as schemas
 from ..store import expectations as store
 from ..store.tables import Expectation
 from .deps import RowIdFilter, VisibleExpectation
@@ -26,48 +18,48 @@ from .deps import RowIdFilter, VisibleExpectation
 router = APIRouter(prefix="/v1/expectations", tags=["expectations"])
 
 
-def _detail(session: DbSession, goal: Expectation, response: Response) -> ExpectationDetail:
+def _detail(session: DbSession, goal: Expectation, response: Response) -> schemas.ExpectationDetail:
     return store.detail(session=session, goal=tagged(response, goal))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ExpectationDetail)
-def add_goal(goal_in: ExpectationCreate, session: DbSession, principal: Writer,
-             response: Response) -> ExpectationDetail:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.ExpectationDetail)
+def add_goal(goal_in: schemas.ExpectationCreate, session: DbSession, principal: Writer,
+             response: Response) -> schemas.ExpectationDetail:
     goal = store.create(session=session, principal=principal, goal_in=goal_in)
     return _detail(session, goal, response)
 
 
-@router.get("", response_model=ExpectationPage)
+@router.get("", response_model=schemas.ExpectationPage)
 def list_goals(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                customer_id: RowIdFilter = None,
-               goal_kind: GoalKind | None = None,
+               goal_kind: schemas.GoalKind | None = None,
                reached: Annotated[bool | None, Query(
                    description="true: goals reached (and reported to the customer)")] = None,
-               ) -> ExpectationPage:
+               ) -> schemas.ExpectationPage:
     rows, cursor = store.list_page(session=session, principal=principal, page=page,
                                    customer_id=customer_id, goal_kind=goal_kind, reached=reached)
-    return ExpectationPage(items=[ExpectationRead.model_validate(r) for r in rows],
-                           next_cursor=cursor)
+    return schemas.ExpectationPage(items=[schemas.ExpectationRead.model_validate(r)
+                                          for r in rows], next_cursor=cursor)
 
 
-@router.get("/{expectation_id}", response_model=ExpectationDetail)
+@router.get("/{expectation_id}", response_model=schemas.ExpectationDetail)
 def read_goal(goal: VisibleExpectation, session: DbSession,
-              response: Response) -> ExpectationDetail:
+              response: Response) -> schemas.ExpectationDetail:
     return _detail(session, goal, response)
 
 
-@router.patch("/{expectation_id}", response_model=ExpectationDetail)
-def edit_goal(goal_in: ExpectationUpdate, goal: VisibleExpectation, session: DbSession,
-              principal: Writer, request: Request, response: Response) -> ExpectationDetail:
+@router.patch("/{expectation_id}", response_model=schemas.ExpectationDetail)
+def edit_goal(goal_in: schemas.ExpectationUpdate, goal: VisibleExpectation, session: DbSession,
+              principal: Writer, request: Request, response: Response) -> schemas.ExpectationDetail:
     check_if_match(request, goal.id, goal.version)
     store.update(session=session, goal=goal, goal_in=goal_in)
     return _detail(session, goal, response)
 
 
 @router.post("/{expectation_id}/checks", status_code=status.HTTP_201_CREATED,
-             response_model=ExpectationDetail)
-def check_result(check_in: CheckCreate, goal: VisibleExpectation, session: DbSession,
-                 principal: Writer, response: Response) -> ExpectationDetail:
+             response_model=schemas.ExpectationDetail)
+def check_result(check_in: schemas.CheckCreate, goal: VisibleExpectation, session: DbSession,
+                 principal: Writer, response: Response) -> schemas.ExpectationDetail:
     """A result check; value scores publish satisfaction.scored for segmentation."""
     store.add_check(session=session, principal=principal, goal=goal, check_in=check_in)
     return _detail(session, goal, response)

@@ -16,16 +16,7 @@ from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
 from ..domain.experience import StepStatus
-from ..schemas.experience import (
-    ApplyMap,
-    MapCreate,
-    MapPage,
-    MapRead,
-    MapUpdate,
-    StepDone,
-    StepPage,
-    StepRead,
-)
+from ..schemas import experience as schemas
 from ..store import experience as store
 from ..store.tables import ExperienceMap
 from .deps import IdFilter, IdPath
@@ -40,59 +31,64 @@ def map_of(map_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> E
 KnownMap = Annotated[ExperienceMap, Depends(map_of)]
 
 
-@router.post("/experience-maps", status_code=status.HTTP_201_CREATED, response_model=MapRead)
-def add_map(map_in: MapCreate, session: DbSession, principal: AdminOrManager,
-            response: Response) -> MapRead:
+@router.post("/experience-maps", status_code=status.HTTP_201_CREATED,
+             response_model=schemas.MapRead)
+def add_map(map_in: schemas.MapCreate, session: DbSession, principal: AdminOrManager,
+            response: Response) -> schemas.MapRead:
     """Touchpoints before, during and after the purchase and in use (客户体验地图)."""
-    return MapRead.model_validate(tagged(response, store.create(session=session, map_in=map_in)))
+    found = store.create(session=session, map_in=map_in)
+    return schemas.MapRead.model_validate(tagged(response, found))
 
 
-@router.get("/experience-maps", response_model=MapPage)
+@router.get("/experience-maps", response_model=schemas.MapPage)
 def list_maps(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-              product_id: IdFilter = None) -> MapPage:
+              product_id: IdFilter = None) -> schemas.MapPage:
     rows, cursor = store.list_page(session=session, page=page, product_id=product_id)
-    return MapPage(items=[MapRead.model_validate(r) for r in rows], next_cursor=cursor)
+    return schemas.MapPage(items=[schemas.MapRead.model_validate(r) for r in rows],
+                           next_cursor=cursor)
 
 
-@router.get("/experience-maps/{map_id}", response_model=MapRead)
-def read_map(found: KnownMap, response: Response) -> MapRead:
-    return MapRead.model_validate(tagged(response, found))
+@router.get("/experience-maps/{map_id}", response_model=schemas.MapRead)
+def read_map(found: KnownMap, response: Response) -> schemas.MapRead:
+    return schemas.MapRead.model_validate(tagged(response, found))
 
 
-@router.patch("/experience-maps/{map_id}", response_model=MapRead)
-def edit_map(map_in: MapUpdate, found: KnownMap, session: DbSession, principal: AdminOrManager,
-             request: Request, response: Response) -> MapRead:
+@router.patch("/experience-maps/{map_id}", response_model=schemas.MapRead)
+def edit_map(map_in: schemas.MapUpdate, found: KnownMap, session: DbSession,
+             principal: AdminOrManager, request: Request,
+             response: Response) -> schemas.MapRead:
     check_if_match(request, found.id, found.version)
     found = store.update(session=session, found=found, map_in=map_in)
-    return MapRead.model_validate(tagged(response, found))
+    return schemas.MapRead.model_validate(tagged(response, found))
 
 
-@router.post("/experience-maps/{map_id}/apply", response_model=list[StepRead])
-def apply_map(body: ApplyMap, found: KnownMap, session: DbSession,
-              principal: Writer) -> list[StepRead]:
+@router.post("/experience-maps/{map_id}/apply", response_model=list[schemas.StepRead])
+def apply_map(body: schemas.ApplyMap, found: KnownMap, session: DbSession,
+              principal: Writer) -> list[schemas.StepRead]:
     """Schedule the dated care steps of one purchase (the same purchase twice: no new steps)."""
     steps = store.apply(session=session, principal=principal, found=found,
                         customer_id=body.customer_id, purchased_on=body.purchased_on,
                         purchase_id=body.purchase_id)
-    return [StepRead.model_validate(s) for s in steps]
+    return [schemas.StepRead.model_validate(s) for s in steps]
 
 
-@router.get("/care-steps", response_model=StepPage)
+@router.get("/care-steps", response_model=schemas.StepPage)
 def list_steps(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                customer_id: IdFilter = None, status: StepStatus | None = None,
                owner_id: IdFilter = None, map_id: IdFilter = None,
-               due_from: Day | None = None, due_to: Day | None = None) -> StepPage:
+               due_from: Day | None = None, due_to: Day | None = None) -> schemas.StepPage:
     """Care steps soonest first; the agenda reads status=open&due_to=<day>."""
     rows, cursor = store.steps_page(session=session, principal=principal, page=page, filters={
         "customer_id": customer_id, "status": status.value if status else None,
         "owner_id": owner_id, "map_id": map_id, "due_from": due_from, "due_to": due_to})
-    return StepPage(items=[StepRead.model_validate(r) for r in rows], next_cursor=cursor)
+    return schemas.StepPage(items=[schemas.StepRead.model_validate(r) for r in rows],
+                            next_cursor=cursor)
 
 
-@router.post("/care-steps/{step_id}/done", response_model=StepRead)
-def finish_step(body: StepDone, step_id: IdPath, session: DbSession, principal: Writer,
-                request: Request, response: Response) -> StepRead:
+@router.post("/care-steps/{step_id}/done", response_model=schemas.StepRead)
+def finish_step(body: schemas.StepDone, step_id: IdPath, session: DbSession, principal: Writer,
+                request: Request, response: Response) -> schemas.StepRead:
     step = store.get_step(session=session, principal=principal, step_id=step_id)
     check_if_match(request, step.id, step.version)
     step = store.finish(session=session, principal=principal, step=step, done=body)
-    return StepRead.model_validate(tagged(response, step))
+    return schemas.StepRead.model_validate(tagged(response, step))

@@ -16,19 +16,7 @@ from guanxi_shared.pagination import PageQuery
 
 from ..domain.products import Lifecycle
 from ..domain.selling import CallStatus
-from ..schemas.products import (
-    CallOutcome,
-    CallPage,
-    CallRead,
-    LaunchCreate,
-    LaunchPage,
-    LaunchRead,
-    ProductCreate,
-    ProductPage,
-    ProductRead,
-    ProductUpdate,
-    SuggestionList,
-)
+from ..schemas import products as schemas
 from ..store import products as store
 from ..store import selling
 from ..store.tables import Product
@@ -47,33 +35,33 @@ def product_of(product_id: IdPath, session: DbSession, principal: CurrentPrincip
 KnownProduct = Annotated[Product, Depends(product_of)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductRead)
-def add_product(product_in: ProductCreate, session: DbSession, principal: AdminOrManager,
-                response: Response) -> ProductRead:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.ProductRead)
+def add_product(product_in: schemas.ProductCreate, session: DbSession, principal: AdminOrManager,
+                response: Response) -> schemas.ProductRead:
     return store.to_read(tagged(response, store.create(session=session, product_in=product_in)))
 
 
-@router.get("", response_model=ProductPage)
+@router.get("", response_model=schemas.ProductPage)
 def list_products(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
                   line: Annotated[str | None, Query(max_length=100)] = None,
                   lifecycle: Lifecycle | None = None,
                   q: Annotated[str | None, Query(min_length=1, max_length=100,
                                                  description="Part of the name or line")] = None,
-                  ) -> ProductPage:
+                  ) -> schemas.ProductPage:
     rows, cursor = store.list_page(session=session, page=page, line=line, lifecycle=lifecycle,
                                    q=q)
-    return ProductPage(items=[store.to_read(r) for r in rows], next_cursor=cursor)
+    return schemas.ProductPage(items=[store.to_read(r) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{product_id}", response_model=ProductRead)
-def read_product(product: KnownProduct, response: Response) -> ProductRead:
+@router.get("/{product_id}", response_model=schemas.ProductRead)
+def read_product(product: KnownProduct, response: Response) -> schemas.ProductRead:
     return store.to_read(tagged(response, product))
 
 
-@router.patch("/{product_id}", response_model=ProductRead)
-def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSession,
+@router.patch("/{product_id}", response_model=schemas.ProductRead)
+def edit_product(product_in: schemas.ProductUpdate, product: KnownProduct, session: DbSession,
                  principal: AdminOrManager, request: Request,
-                 response: Response) -> ProductRead:
+                 response: Response) -> schemas.ProductRead:
     """Lifecycle moves new -> current -> retired (and back on sale from retired)."""
     check_if_match(request, product.id, product.version)
     product = store.update(session=session, product=product, product_in=product_in)
@@ -81,54 +69,58 @@ def edit_product(product_in: ProductUpdate, product: KnownProduct, session: DbSe
 
 
 @router.post("/{product_id}/launches", status_code=status.HTTP_201_CREATED,
-             response_model=LaunchRead)
-def launch_product(launch_in: LaunchCreate, product: KnownProduct, session: DbSession,
-                   principal: AdminOrManager) -> LaunchRead:
+             response_model=schemas.LaunchRead)
+def launch_product(launch_in: schemas.LaunchCreate, product: KnownProduct, session: DbSession,
+                   principal: AdminOrManager) -> schemas.LaunchRead:
     """A launch or upgrade (宣传式): computes the ranked call list of customers whose open needs
     or purchases fit the product; each owner reads theirs from the launch's calls."""
-    return LaunchRead.model_validate(selling.launch(session=session, principal=principal,
-                                                    product=product, launch_in=launch_in))
+    launch = selling.launch(session=session, principal=principal, product=product,
+                            launch_in=launch_in)
+    return schemas.LaunchRead.model_validate(launch)
 
 
-@launches.get("", response_model=LaunchPage)
+@launches.get("", response_model=schemas.LaunchPage)
 def list_launches(session: DbSession, principal: CurrentPrincipal, page: PageQuery,
-                  product_id: RowIdFilter = None) -> LaunchPage:
+                  product_id: RowIdFilter = None) -> schemas.LaunchPage:
     rows, cursor = selling.launches_page(session=session, page=page, product_id=product_id)
-    return LaunchPage(items=[LaunchRead.model_validate(r) for r in rows], next_cursor=cursor)
+    return schemas.LaunchPage(items=[schemas.LaunchRead.model_validate(r) for r in rows],
+                              next_cursor=cursor)
 
 
-@launches.get("/{launch_id}", response_model=LaunchRead)
-def read_launch(launch_id: IdPath, session: DbSession, principal: CurrentPrincipal) -> LaunchRead:
-    return LaunchRead.model_validate(selling.get_launch(session=session, launch_id=launch_id))
+@launches.get("/{launch_id}", response_model=schemas.LaunchRead)
+def read_launch(launch_id: IdPath, session: DbSession,
+                principal: CurrentPrincipal) -> schemas.LaunchRead:
+    found = selling.get_launch(session=session, launch_id=launch_id)
+    return schemas.LaunchRead.model_validate(found)
 
 
-@launches.get("/{launch_id}/calls", response_model=CallPage)
+@launches.get("/{launch_id}/calls", response_model=schemas.CallPage)
 def call_list(launch_id: IdPath, session: DbSession, principal: CurrentPrincipal,
               page: PageQuery,
               owner_id: Annotated[str | None, Query(max_length=64,
                                                     description="One owner's customers")] = None,
-              status: CallStatus | None = None) -> CallPage:
+              status: CallStatus | None = None) -> schemas.CallPage:
     """Best fit first, each with why; a rep sees only their own customers."""
     found = selling.get_launch(session=session, launch_id=launch_id)
     items, cursor = selling.calls_page(session=session, principal=principal, launch=found,
                                        page=page, owner_id=owner_id,
                                        status=status.value if status else None)
-    return CallPage(items=items, next_cursor=cursor)
+    return schemas.CallPage(items=items, next_cursor=cursor)
 
 
-@launches.get("/{launch_id}/calls/{customer_id}", response_model=CallRead)
+@launches.get("/{launch_id}/calls/{customer_id}", response_model=schemas.CallRead)
 def read_call(launch_id: IdPath, customer_id: IdPath, session: DbSession,
-              principal: CurrentPrincipal, response: Response) -> CallRead:
+              principal: CurrentPrincipal, response: Response) -> schemas.CallRead:
     call, name, owner = selling.get_call(session=session, principal=principal,
                                          launch_id=launch_id, customer_id=customer_id)
     set_etag(response, f"{call.launch_id}.{call.customer_id}", call.version)
     return selling.call_read(session=session, call=call, name=name, owner_id=owner)
 
 
-@launches.patch("/{launch_id}/calls/{customer_id}", response_model=CallRead)
-def record_call(outcome: CallOutcome, launch_id: IdPath, customer_id: IdPath,
+@launches.patch("/{launch_id}/calls/{customer_id}", response_model=schemas.CallRead)
+def record_call(outcome: schemas.CallOutcome, launch_id: IdPath, customer_id: IdPath,
                 session: DbSession, principal: Writer, request: Request,
-                response: Response) -> CallRead:
+                response: Response) -> schemas.CallRead:
     """What came of the call: called, interested, not interested (or back to to_call)."""
     call, name, owner = selling.get_call(session=session, principal=principal,
                                          launch_id=launch_id, customer_id=customer_id)
@@ -139,9 +131,9 @@ def record_call(outcome: CallOutcome, launch_id: IdPath, customer_id: IdPath,
     return selling.call_read(session=session, call=call, name=name, owner_id=owner)
 
 
-@customers.get("/{customer_id}/suggestions", response_model=SuggestionList)
+@customers.get("/{customer_id}/suggestions", response_model=schemas.SuggestionList)
 def suggestions(customer_id: IdPath, session: DbSession,
-                principal: CurrentPrincipal) -> SuggestionList:
+                principal: CurrentPrincipal) -> schemas.SuggestionList:
     """What to offer this customer next (正相关, 后端销售), for the customer's context."""
-    return SuggestionList(customer_id=customer_id, items=selling.suggestions(
+    return schemas.SuggestionList(customer_id=customer_id, items=selling.suggestions(
         session=session, principal=principal, customer_id=customer_id))
