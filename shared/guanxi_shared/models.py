@@ -9,7 +9,7 @@ import types
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +19,7 @@ from pydantic import (
     WithJsonSchema,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
@@ -279,6 +280,18 @@ class UpdateModel(InputModel):
             if name in not_null:
                 target["properties"][name] = without_null(prop)
         return schema
+
+
+class InvoiceInput(InputModel):
+    """Base of an invoice body wherever one is written (the gateway's ERP feed, the registry):
+    it falls due on or after the day it is issued. Each body declares `issue_date` and
+    `due_date` itself, in its own field order."""
+
+    @model_validator(mode="after")
+    def due_after_issue(self) -> Self:
+        if self.due_date < self.issue_date:  # type: ignore[attr-defined]
+            raise ValueError("due_date is before issue_date")
+        return self
 
 
 def without_null(prop: dict[str, Any]) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, InvoiceInput
 
 
 class ErpOrder(InputModel):
@@ -25,7 +25,7 @@ class ErpOrder(InputModel):
 
 
 
-class ErpInvoice(InputModel):
+class ErpInvoice(InvoiceInput):
     """An invoice from the ERP, recorded once per document id as a receivable (应收账款)."""
 
     document_id: str = Field(min_length=1, max_length=100,
@@ -40,12 +40,6 @@ class ErpInvoice(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"document_id": "INV-2026-00042", "customer_id": "3f9a...", "amount": "48000.00",
          "currency": "CNY", "issue_date": "2026-11-01", "due_date": "2026-12-01"}]})
-
-    @model_validator(mode="after")
-    def due_after_issue(self) -> ErpInvoice:
-        if self.due_date < self.issue_date:
-            raise ValueError("due_date is before issue_date")
-        return self
 
 
 class ErpPayment(InputModel):

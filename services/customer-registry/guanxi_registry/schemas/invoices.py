@@ -5,9 +5,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi_shared.models import InputModel
+from guanxi_shared.models import InputModel, InvoiceInput
 from guanxi_shared.pagination import Page
 
 InvoiceStatus = Literal["open", "paid", "void"]
@@ -15,7 +15,7 @@ Currency = Field(default="CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 cod
 PositiveMoney = Field(gt=0, max_digits=16, decimal_places=2)
 
 
-class InvoiceCreate(InputModel):
+class InvoiceCreate(InvoiceInput):
     """An invoice once per ERP document id: the same id again with the same fields answers
     the stored invoice (200); the same id with other fields is a 409."""
 
@@ -31,12 +31,6 @@ class InvoiceCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"customer_id": "3f9a...", "document_id": "INV-2026-0042", "amount": "48000.00",
          "currency": "CNY", "issue_date": "2026-11-01", "due_date": "2026-12-01"}]})
-
-    @model_validator(mode="after")
-    def due_after_issue(self) -> InvoiceCreate:
-        if self.due_date < self.issue_date:
-            raise ValueError("due_date is before issue_date")
-        return self
 
 
 class PaymentCreate(InputModel):
