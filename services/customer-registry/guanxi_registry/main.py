@@ -17,7 +17,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customers, contacts, purchases, referrals, groups, notes, import, "
                     "duplicates and personal data (客户数据库).",
         routers=[customers.router, contacts.router, purchases.router, relations.router,
-                 imports.router, admin.router, invoices.router, reasons.router],
+                 imports.router, admin.router, admin.personal_data, invoices.router,
+                 reasons.router],
         migrations_dir=Path(__file__).parent / "migrations",
         event_handlers=HANDLERS,
     )

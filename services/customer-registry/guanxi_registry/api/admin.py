@@ -22,6 +22,7 @@ from ..store.tables import CustomFieldDef
 from .deps import VisibleContact, VisibleCustomer
 
 router = APIRouter()
+personal_data = APIRouter(tags=["personal data"])
 PrivacyOfficer = Annotated[Principal, Depends(require_roles(Role.admin, Role.service))]
 
 
@@ -54,25 +55,24 @@ def list_custom_fields(session: DbSession, _: CurrentPrincipal) -> list[CustomFi
     return customer_store.custom_fields(session=session)
 
 
-@router.get("/v1/customers/{customer_id}/export", tags=["personal data"])
+@personal_data.get("/v1/customers/{customer_id}/export")
 def export_customer(customer: VisibleCustomer, session: DbSession) -> dict[str, Any]:
     """Everything held about the customer, its contacts, purchases, notes and referrals."""
     return privacy.export_customer(session, customer)
 
 
-@router.get("/v1/contacts/{contact_id}/export", tags=["personal data"])
+@personal_data.get("/v1/contacts/{contact_id}/export")
 def export_contact(contact: VisibleContact, session: DbSession) -> dict[str, Any]:
     return privacy.export_contact(session, contact)
 
 
-@router.get("/v1/privacy/customers/{customer_id}", tags=["personal data"])
+@personal_data.get("/v1/privacy/customers/{customer_id}")
 def privacy_export(customer: VisibleCustomer, session: DbSession,
                    _: PrivacyOfficer) -> dict[str, Any]:
     return {"service": "registry", "data": privacy.export_customer(session, customer)}
 
 
-@router.delete("/v1/privacy/customers/{customer_id}", response_model=ErasureResult,
-               tags=["personal data"])
+@personal_data.delete("/v1/privacy/customers/{customer_id}", response_model=ErasureResult)
 def privacy_erase(customer: VisibleCustomer, session: DbSession,
                   principal: PrivacyOfficer) -> ErasureResult:
     """Erases personal data (purchases stay, anonymised); announced as customer.erased."""
@@ -80,8 +80,7 @@ def privacy_erase(customer: VisibleCustomer, session: DbSession,
                                                        requested_by=principal.sub))
 
 
-@router.delete("/v1/privacy/contacts/{contact_id}", response_model=ErasureResult,
-               tags=["personal data"])
+@personal_data.delete("/v1/privacy/contacts/{contact_id}", response_model=ErasureResult)
 def privacy_erase_contact(contact: VisibleContact, session: DbSession,
                           principal: PrivacyOfficer) -> ErasureResult:
     return ErasureResult(erased=privacy.erase_contact(session=session, contact=contact,
