@@ -1,18 +1,27 @@
 """Login throttling (issue 15): per account, a higher limit per address, bounded memory, and
 the client's address from X-Forwarded-For only behind trusted proxies."""
 import tracemalloc
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from guanxi_gateway.domain.client_address import client_address, parse_networks
 from guanxi_gateway.domain.rate_limit import LoginThrottle, account_wait
+from guanxi_gateway.limits import build
 from guanxi_gateway.settings import Settings
 from guanxi_testing.fixtures import assert_problem
 
 from .conftest import ADMIN_KEY, ADMIN_PASSWORD
 
 OFFICE = ("203.0.113.7", 40000)  # everybody in the office shares this address
+
+
+def throttle_with(**limits: float) -> LoginThrottle:
+    """A fresh throttle with the settings' default limits but for `limits`."""
+    throttle = build(Settings(redis_url=""))[1]  # counted in this process
+    assert isinstance(throttle, LoginThrottle)
+    return replace(throttle, **limits)
 
 
 def test_account_wait_grows_from_the_delay_to_the_cap():
@@ -22,7 +31,7 @@ def test_account_wait_grows_from_the_delay_to_the_cap():
 
 
 def test_an_account_waits_and_its_neighbour_does_not():
-    throttle = LoginThrottle(max_failures=2, delay=10, max_delay=100, window=1000)
+    throttle = throttle_with(max_failures=2, delay=10, max_delay=100, window=1000)
     throttle.failed("a", "ip1", 0)
     assert throttle.wait("a", "ip1", 1) == 0
     throttle.failed("a", "ip1", 1)
@@ -36,14 +45,14 @@ def test_an_account_waits_and_its_neighbour_does_not():
 
 
 def test_an_accounts_count_is_forgotten_after_the_window():
-    throttle = LoginThrottle(max_failures=2, delay=10, max_delay=100, window=500)
+    throttle = throttle_with(max_failures=2, delay=10, max_delay=100, window=500)
     throttle.failed("a", "ip", 0)
     throttle.failed("a", "ip", 600)  # the first one is forgotten: this is failure one again
     assert throttle.wait("a", "ip", 601) == 0
 
 
 def test_an_address_is_stopped_after_many_failures_over_any_names():
-    throttle = LoginThrottle(max_failures=5, max_failures_per_ip=10, window=100)
+    throttle = throttle_with(max_failures=5, max_failures_per_ip=10, window=100)
     for n in range(10):
         assert throttle.wait(f"name{n}", "ip1", n) == 0
         throttle.failed(f"name{n}", "ip1", n)
@@ -56,7 +65,7 @@ def test_an_address_is_stopped_after_many_failures_over_any_names():
 
 
 def test_the_table_stays_bounded_after_100k_distinct_names():
-    throttle = LoginThrottle(max_failures=3, max_failures_per_ip=10**9, max_entries=5_000)
+    throttle = throttle_with(max_failures=3, max_failures_per_ip=10**9, max_entries=5_000)
 
     def spray(names: range) -> None:
         for n in names:

@@ -56,12 +56,13 @@ class LoginThrottle:
     same counts in Redis for several replicas.
     """
 
-    max_failures: int = 5
-    delay: float = 30.0
-    max_delay: float = 300.0
-    window: float = 900.0
-    max_failures_per_ip: int = 100
-    max_entries: int = 10_000
+    # the limits come from the settings (GUANXI_GATEWAY_LOGIN_*), which hold their defaults
+    max_failures: int
+    delay: float
+    max_delay: float
+    window: float
+    max_failures_per_ip: int
+    max_entries: int
     # key -> (failures, first failure, last failure); ordered by last failure, oldest first
     _accounts: OrderedDict[str, tuple[int, float, float]] = field(default_factory=OrderedDict)
     _addresses: OrderedDict[str, tuple[int, float, float]] = field(default_factory=OrderedDict)
