@@ -1,16 +1,14 @@
 """/v1/commitments: promises to contacts, the agenda of open ones, overdue flags for managers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlmodel import Session
+from fastapi import APIRouter, Query, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
 from guanxi_shared.db import local_today
-from guanxi_shared.http_cache import check_if_match, tagged
+from guanxi_shared.http_cache import tagged
 from guanxi_shared.models import Day
 from guanxi_shared.pagination import PageQuery
 
@@ -18,47 +16,13 @@ from ..domain.commitments import CommitmentOrigin, CommitmentStatus
 from ..schemas import commitments as schemas
 from ..store import commitments as store
 from ..store.tables import Commitment
-from .deps import IdFilter, IdPath
+from .deps import CommitmentChange, IdFilter, VisibleCommitment
 
 router = APIRouter(prefix="/v1/commitments", tags=["commitments"])
 
 
-def visible_commitment(commitment_id: IdPath, session: DbSession,
-                       principal: CurrentPrincipal) -> Commitment:
-    return store.get(session=session, principal=principal, commitment_id=commitment_id)
-
-
-VisibleCommitment = Annotated[Commitment, Depends(visible_commitment)]
-
-
 def _read(session: DbSession, commitment: Commitment, response: Response) -> schemas.CommitmentRead:
     return store.to_read(tagged(response, commitment), local_today(session))
-
-
-@dataclass
-class Change:
-    """A writer's change to a visible commitment: `checked()` is the commitment once the
-    caller's If-Match names its current version, `read()` the answer with its ETag."""
-
-    commitment: Commitment
-    session: Session
-    request: Request
-    response: Response
-
-    def checked(self) -> Commitment:
-        check_if_match(self.request, self.commitment.id, self.commitment.version)
-        return self.commitment
-
-    def read(self, commitment: Commitment) -> schemas.CommitmentRead:
-        return _read(self.session, commitment, self.response)
-
-
-def commitment_change(commitment: VisibleCommitment, session: DbSession, principal: Writer,
-                      request: Request, response: Response) -> Change:
-    return Change(commitment, session, request, response)
-
-
-CommitmentChange = Annotated[Change, Depends(commitment_change)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.CommitmentRead)
@@ -101,20 +65,23 @@ def read_promise(commitment: VisibleCommitment, session: DbSession,
 @router.patch("/{commitment_id}", response_model=schemas.CommitmentRead)
 def edit_promise(commitment_in: schemas.CommitmentUpdate,
                  change: CommitmentChange) -> schemas.CommitmentRead:
-    return change.read(store.update_promise(session=change.session, commitment=change.checked(),
-                                            commitment_in=commitment_in))
+    edited = store.update_promise(session=change.session, commitment=change.checked(),
+                                  commitment_in=commitment_in)
+    return _read(change.session, edited, change.response)
 
 
 @router.post("/{commitment_id}/keep", response_model=schemas.CommitmentRead)
 def keep_promise(body: schemas.CommitmentKeep, change: CommitmentChange) -> schemas.CommitmentRead:
     """Done: kept on time, or late (a late one stays flagged and its withdrawal stands)."""
-    return change.read(store.keep(session=change.session, commitment=change.checked(),
-                                  kept_on=body.kept_on, note=body.note))
+    kept = store.keep(session=change.session, commitment=change.checked(), kept_on=body.kept_on,
+                      note=body.note)
+    return _read(change.session, kept, change.response)
 
 
 @router.post("/{commitment_id}/cancel", response_model=schemas.CommitmentRead)
 def cancel_promise(body: schemas.CommitmentCancel,
                    change: CommitmentChange) -> schemas.CommitmentRead:
     """Withdrawn by agreement before it fell due; past its due date it is broken instead."""
-    return change.read(store.cancel(session=change.session, commitment=change.checked(),
-                                    reason=body.reason))
+    cancelled = store.cancel(session=change.session, commitment=change.checked(),
+                             reason=body.reason)
+    return _read(change.session, cancelled, change.response)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from guanxi_shared.app import DbSession
 from guanxi_shared.auth import CurrentPrincipal, Writer
-from guanxi_shared.http_cache import check_if_match, tagged
+from guanxi_shared.http_cache import tagged
 from guanxi_shared.models import Day, utcnow
 from guanxi_shared.pagination import PageQuery
 
@@ -17,7 +17,7 @@ from ..schemas import opportunities as schemas
 from ..store import opportunities as store
 from ..store.pipeline import PipelineBy, pipeline
 from ..store.tables import Opportunity
-from .deps import AppSettings, IdFilter, VisibleOpportunity
+from .deps import AppSettings, Change, IdFilter, OpportunityChange, VisibleOpportunity
 
 router = APIRouter(prefix="/v1/opportunities", tags=["opportunities"])
 pipeline_router = APIRouter(prefix="/v1/pipeline", tags=["opportunities"])
@@ -68,49 +68,46 @@ def read_opportunity(opp: VisibleOpportunity, response: Response) -> schemas.Opp
 
 
 @router.patch("/{opportunity_id}", response_model=schemas.OpportunityRead)
-def edit_opportunity(opp_in: schemas.OpportunityUpdate, opp: VisibleOpportunity, session: DbSession,
-                     principal: Writer, request: Request,
-                     response: Response) -> schemas.OpportunityRead:
-    check_if_match(request, opp.id, opp.version)
-    opp = store.update_one(session=session, principal=principal, opp=opp, opp_in=opp_in)
-    return store.to_read(tagged(response, opp))
+def edit_opportunity(opp_in: schemas.OpportunityUpdate,
+                     change: OpportunityChange) -> schemas.OpportunityRead:
+    opp = store.update_one(session=change.session, principal=change.principal,
+                           opp=change.checked(), opp_in=opp_in)
+    return store.to_read(change.tagged(opp))
 
 
 @router.post("/{opportunity_id}/activities", response_model=schemas.OpportunityRead)
-def follow_up(activity: schemas.ActivityCreate, opp: VisibleOpportunity, session: DbSession,
-              principal: Writer, response: Response) -> schemas.OpportunityRead:
+def follow_up(activity: schemas.ActivityCreate,
+              change: OpportunityChange) -> schemas.OpportunityRead:
     """Record a follow-up; it renews the protection period (机会保留底线)."""
-    opp = store.add_activity(session=session, principal=principal, opp=opp, activity=activity)
-    return store.to_read(tagged(response, opp))
+    opp = store.add_activity(session=change.session, principal=change.principal, opp=change.row,
+                             activity=activity)
+    return store.to_read(change.tagged(opp))
 
 
 @router.post("/{opportunity_id}/claim", response_model=schemas.OpportunityRead)
-def claim_from_pool(opp: VisibleOpportunity, session: DbSession, principal: Writer,
-                    response: Response) -> schemas.OpportunityRead:
-    opp = store.claim(session=session, principal=principal, opp=opp)
-    return store.to_read(tagged(response, opp))
+def claim_from_pool(change: OpportunityChange) -> schemas.OpportunityRead:
+    opp = store.claim(session=change.session, principal=change.principal, opp=change.row)
+    return store.to_read(change.tagged(opp))
 
 
 @router.post("/{opportunity_id}/won", response_model=schemas.OpportunityRead)
-def mark_won(close_in: schemas.OpportunityClose, opp: VisibleOpportunity, session: DbSession,
-             principal: Writer, request: Request, response: Response) -> schemas.OpportunityRead:
+def mark_won(close_in: schemas.OpportunityClose,
+             change: OpportunityChange) -> schemas.OpportunityRead:
     """Won: publishes opportunity.won, which the registry records as a purchase once."""
-    return _close(close_in, opp, session, principal, request, response, Stage.won)
+    return _close(close_in, change, Stage.won)
 
 
 @router.post("/{opportunity_id}/lost", response_model=schemas.OpportunityRead)
-def mark_lost(close_in: schemas.OpportunityClose, opp: VisibleOpportunity, session: DbSession,
-              principal: Writer, request: Request, response: Response) -> schemas.OpportunityRead:
-    return _close(close_in, opp, session, principal, request, response, Stage.lost)
+def mark_lost(close_in: schemas.OpportunityClose,
+              change: OpportunityChange) -> schemas.OpportunityRead:
+    return _close(close_in, change, Stage.lost)
 
 
-def _close(close_in: schemas.OpportunityClose, opp: Opportunity, session: DbSession,
-           principal: Writer, request: Request, response: Response,
+def _close(close_in: schemas.OpportunityClose, change: Change[Opportunity],
            outcome: Stage) -> schemas.OpportunityRead:
-    check_if_match(request, opp.id, opp.version)
-    opp = store.close(session=session, principal=principal, opp=opp, outcome=outcome,
-                      close_in=close_in)
-    return store.to_read(tagged(response, opp))
+    opp = store.close(session=change.session, principal=change.principal, opp=change.checked(),
+                      outcome=outcome, close_in=close_in)
+    return store.to_read(change.tagged(opp))
 
 
 @pipeline_router.get("", response_model=schemas.Pipeline)
