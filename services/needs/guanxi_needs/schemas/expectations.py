@@ -19,7 +19,7 @@ ValueScore = Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_place
 class GoalKind(StrEnum):
     single = "single"
     multiple = "multiple"
-    staged = "staged"
+    staged = "staged"  # one stage (stage_no) of a longer goal, reported once reached
     ultimate = "ultimate"
 
 
