@@ -42,7 +42,7 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
     for chunk in _chunks([cid for cid in opened if cid in stored] + gone):
         session.execute(delete(AtRiskEpisode).where(e.customer_id.in_(chunk)))
     if opened and everyone:
-        _open_from_scores(session, as_of)
+        _open_from_scores(session, as_of, first=not stored)
     elif opened:
         bulk_insert_columns(session, AtRiskEpisode.__table__, {
             "customer_id": opened, "since": [as_of] * len(opened),
@@ -64,15 +64,18 @@ def track_episodes(session: Session, columns: dict[str, list], as_of: date, *,
     return len(opened), len(ended)
 
 
-def _open_from_scores(session: Session, as_of: date) -> None:
+def _open_from_scores(session: Session, as_of: date, *, first: bool) -> None:
     """After a full run has written every score: an episode for each at-risk customer with
-    none, its reasons copied inside the database (on a first run, most of a million)."""
+    none, its reasons copied inside the database (on a first run, most of a million, and
+    no anti-join: planned against a table analysed while empty, it became a nested loop
+    rescanning the rows it was inserting, minutes long)."""
     e, s = AtRiskEpisode.__table__, CustomerScore.__table__.c
+    none_yet = s.at_risk if first else s.at_risk & ~exists().where(
+        e.c.customer_id == s.customer_id)
     session.execute(e.insert().from_select(
         ["customer_id", "since", "reasons", "recovered_on"],
         select(s.customer_id, literal(as_of, e.c.since.type), s.at_risk_reasons,
-               literal(None, e.c.recovered_on.type))
-        .where(s.at_risk, ~exists().where(e.c.customer_id == s.customer_id))))
+               literal(None, e.c.recovered_on.type)).where(none_yet)))
 
 
 def _chunks(items: list[str]) -> list[list[str]]:
