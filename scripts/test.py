@@ -1,7 +1,9 @@
 """Runs each package's tests in its own pytest process (each service has its own tables).
 
-Two run at a time to use both cores of a small machine; output is printed per package and the
-exit status is non-zero when any test fails. Extra arguments select test paths instead.
+Two run at a time to use both cores of a small machine, the cross-service tests (the longest,
+mostly waiting on the services they start) first, so the packages' own suites run beside them
+rather than before them. Output is printed per package and the exit status is non-zero when
+any test fails. Extra arguments select test paths instead.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ["shared/tests", "services/customer-registry/tests", "services/segmentation/tests",
-          "services/engagement/tests", "services/needs/tests", "gateway/tests", "tests"]
+SUITES = ["tests", "shared/tests", "services/customer-registry/tests",
+          "services/segmentation/tests", "services/engagement/tests", "services/needs/tests",
+          "gateway/tests"]
 
 
 def run(path: str) -> tuple[str, int, str, float]:
