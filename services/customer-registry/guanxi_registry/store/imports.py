@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.db import streaming_insert
+from guanxi_shared.db import refresh_statistics, streaming_insert
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 from guanxi_shared.models import new_id, utcnow
@@ -263,9 +263,9 @@ def _write(session: Session, created: list[NewContact], customer_events: list[di
     publish_many(session=session, event_type=EventType.contact_changed, batch_size=EVENT_BATCH,
                  items=contact_events + [contact_event(c) for c in changed], source="registry")
     session.commit()
-    if len(created) > ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
+    if len(created) > ANALYZE_AFTER_ROWS:
         # A big import changes the tables' shape; fresh statistics keep list plans right.
-        session.execute(text("ANALYZE customer, contact"))
+        refresh_statistics(session, "customer", "contact")
         session.commit()
 
 

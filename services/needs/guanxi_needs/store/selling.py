@@ -19,14 +19,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     union_all,
     update,
 )
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal
-from guanxi_shared.db import get_or_404, local_today, upsert
+from guanxi_shared.db import get_or_404, local_today, refresh_statistics, upsert
 from guanxi_shared.errors import Conflict, NotFound
 from guanxi_shared.models import utcnow
 from guanxi_shared.pagination import PageParams, paginate
@@ -124,10 +123,9 @@ def launch(*, session: Session, principal: Principal, product: Product,
     session.flush()
     _collect_evidence(session, row.id, product)
     row.calls = _rank_calls(session, row.id)
-    if session.get_bind().dialect.name == "postgresql":
-        # a launch adds tens of thousands of rows that reps page through at once: without fresh
-        # statistics the planner expects a few and joins every row to the customer first
-        session.execute(text("ANALYZE launch_call, launch_evidence"))
+    # a launch adds tens of thousands of rows that reps page through at once: without fresh
+    # statistics the planner expects a few and joins every row to the customer first
+    refresh_statistics(session, "launch_call", "launch_evidence")
     session.commit()
     return row
 

@@ -24,6 +24,7 @@ from guanxi_shared.db import (
     for_bulk_work,
     index_ordered_grouping,
     plain_rows,
+    refresh_statistics,
 )
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
@@ -262,7 +263,8 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     _empty_scores(session)
     with _indexes_built_after(session, CustomerScore.__table__):
         bulk_insert_columns(session, CustomerScore.__table__, columns)
-    _analyze(session, CustomerScore.__tablename__, AtRiskEpisode.__tablename__)
+    # with an estimate of no rows, the episodes' anti-join ran for minutes at a million
+    refresh_statistics(session, CustomerScore.__tablename__, AtRiskEpisode.__tablename__)
     if snapshot:
         take_snapshot(session, as_of)
     changed = previous.changed(columns)
@@ -298,14 +300,6 @@ def _indexes_built_after(session: Session, table: Table) -> Iterator[None]:
     yield
     for index in table.indexes:
         index.create(connection)
-
-
-def _analyze(session: Session, *tables: str) -> None:
-    """Fresh planner statistics after a bulk write: with a freshly created (or analysed while
-    empty) table's estimate of no rows, the episodes' anti-join chose a nested loop that ran
-    for minutes at a million customers. Sampling costs a fraction of a second."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
