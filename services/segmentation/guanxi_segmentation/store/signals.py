@@ -1,7 +1,7 @@
 """At-risk reasons beyond purchases: neglect past the tier's limit, a complaint open past its
 answer deadline, satisfaction under 100 at the last check, an invoice overdue more than 30
-days, a relationship balance below zero. Each is one query over a small table (or, for touches, one column read), aligned to the
-scored customers with a dictionary: no per-customer queries."""
+days, a relationship balance below zero. Each is one query over a small table (touches are
+read by the caller), aligned to the scored customers: no per-customer queries."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import Integer, cast, func, literal, select
 from sqlmodel import Session
-
-from guanxi_shared.db import plain_rows
 
 from ..schemas.policy import PolicySettings
 from .tables import BalanceRef, ComplaintRef, InvoiceRef, LastTouch, SatisfactionScore
@@ -52,7 +50,7 @@ class Positions:
         return None if found < 0 else found
 
 
-def _day_number(session: Session, column):
+def day_number(session: Session, column):
     """Days since 1970-01-01, computed by the database: parsing 70,000 dates in Python
     would cost more than reading them."""
     if session.get_bind().dialect.name == "sqlite":
@@ -64,16 +62,20 @@ def _epoch_days(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
+def touches_query(session: Session, ids: list[str] | None = None):
+    """Each customer's last touch, as a day number."""
+    stmt = select(LastTouch.customer_id, day_number(session, LastTouch.touched_on))
+    return stmt if ids is None else stmt.where(LastTouch.customer_id.in_(ids))
+
+
 def risk_reasons(session: Session, position: Positions, first: np.ndarray, tiers: np.ndarray,
-                 as_of: date, settings: PolicySettings, out: list[list[str]]) -> None:
+                 as_of: date, settings: PolicySettings, out: list[list[str]],
+                 touches: list[tuple]) -> None:
     """Append each reason to `out[i]`, the reasons of the customer at position i of the
-    scored ids."""
+    scored ids. `touches` are the rows of `touches_query` (at least the scored customers')."""
     ids = position.text
 
     # Neglect: days since the last touch, or since the first purchase if never touched.
-    stmt = _only(select(LastTouch.customer_id, _day_number(session, LastTouch.touched_on)),
-                 LastTouch.customer_id, ids)
-    touches = plain_rows(session, stmt)
     last = first.copy()
     touched = np.zeros(len(ids), dtype=bool)
     if touches:
