@@ -304,6 +304,20 @@ def index_ordered_grouping(session: Session) -> Iterator[None]:
             session.execute(text("RESET enable_hashagg"))
 
 
+@contextmanager
+def indexes_built_after(session: Session, table) -> Iterator[None]:
+    """The table's secondary indexes are dropped and built again after the bulk write inside:
+    one sort per index beats a million scattered inserts. Inside the transaction (DDL is
+    transactional on both databases), so readers keep the old rows and indexes until it
+    commits."""
+    connection = session.connection()
+    for index in table.indexes:
+        index.drop(connection)
+    yield
+    for index in table.indexes:
+        index.create(connection)
+
+
 def plain_rows(session: Session | Connection, stmt) -> list[tuple]:
     """A query's rows as the driver returns them, plain tuples, in the session's transaction:
     for reads of a million rows, where SQLAlchemy's row objects cost more than the query."""

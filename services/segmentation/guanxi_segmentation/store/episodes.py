@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, literal, select, update
 from sqlmodel import Session
 
-from guanxi_shared.db import bulk_insert_columns, plain_rows
+from guanxi_shared.db import bulk_insert_columns, indexes_built_after, plain_rows
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 
@@ -69,8 +69,11 @@ def write(session: Session, plan: Plan, as_of: date, *, everyone: bool) -> None:
     e = AtRiskEpisode.__table__.c
     for chunk in _chunks(plan.replaced):
         session.execute(delete(AtRiskEpisode).where(e.customer_id.in_(chunk)))
-    if plan.opened and everyone:
-        _open_from_scores(session, as_of, first=plan.first)
+    if plan.opened and everyone and plan.first:
+        with indexes_built_after(session, AtRiskEpisode.__table__):
+            _open_from_scores(session, as_of, first=True)
+    elif plan.opened and everyone:
+        _open_from_scores(session, as_of, first=False)
     elif plan.opened:
         bulk_insert_columns(session, AtRiskEpisode.__table__, {
             "customer_id": plan.opened, "since": [as_of] * len(plan.opened),

@@ -7,9 +7,7 @@ with the cut points of the last full run.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -20,7 +18,6 @@ from sqlalchemy import (
     BigInteger,
     Float,
     Select,
-    Table,
     cast,
     delete,
     func,
@@ -35,6 +32,7 @@ from guanxi_shared.db import (
     cyclic_gc_paused,
     for_bulk_work,
     index_ordered_grouping,
+    indexes_built_after,
     plain_rows,
     reads_beside,
     refresh_statistics,
@@ -78,7 +76,13 @@ class Facts:
         return Positions(self.ids)
 
     def iso(self, days: np.ndarray) -> list[str]:
-        return np.datetime_as_string(EPOCH + days).tolist()
+        """Day numbers as ISO dates, each distinct day formatted once (a few hundred days
+        among a million customers)."""
+        if not len(days):
+            return []
+        low = int(days.min())
+        texts = np.datetime_as_string(EPOCH + np.arange(low, int(days.max()) + 1)).tolist()
+        return [texts[i] for i in (days - low).tolist()]  # shared strings
 
 
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -293,8 +297,9 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
         owner_rows = owners()
     _empty_scores(session)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker:
-        with _indexes_built_after(session, CustomerScore.__table__):
+        with indexes_built_after(session, CustomerScore.__table__):
             bulk_insert_columns(session, CustomerScore.__table__, columns)
+            # Python builds them while the database builds the indexes and the episodes
             segment_items = worker.submit(_segment_events, columns, previous.changed(columns))
             episode_items = worker.submit(episodes.items, change, owner_rows, as_of)
         # with an estimate of no rows, the episodes' anti-join ran for minutes at a million
@@ -320,19 +325,6 @@ def _empty_scores(session: Session) -> None:
         session.execute(text("TRUNCATE customer_score"))
     else:
         session.execute(delete(CustomerScore))
-
-
-@contextmanager
-def _indexes_built_after(session: Session, table: Table) -> Iterator[None]:
-    """The table's secondary indexes are dropped and built again after the insert: one sort
-    per index beats 100,000 scattered inserts. Inside the transaction (DDL is transactional
-    on both databases), so readers keep the old rows and indexes until it commits."""
-    connection = session.connection()
-    for index in table.indexes:
-        index.drop(connection)
-    yield
-    for index in table.indexes:
-        index.create(connection)
 
 
 def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
