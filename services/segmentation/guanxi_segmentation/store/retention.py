@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.db import for_bulk_work
+from guanxi_shared.db import empty_table, for_bulk_work, indexes_built_after
 from guanxi_shared.pagination import where_given
 from guanxi_shared.periods import Period, bounds, index_of, label, rate
 
@@ -77,12 +77,15 @@ def rebuild_periods(session: Session | Connection,
     """Recompute the rows of these customers (all customers when None) from their purchases:
     after a purchase, a merge, a resync. No commit."""
     table = PurchasePeriod.__table__
-    if customer_ids is None:
+    fill = insert(table).from_select(_COLUMNS, _periods_select(customer_ids))
+    if customer_ids is None:  # tens of millions of rows at a million customers
         for_bulk_work(session)
-        session.execute(delete(table))
+        empty_table(session, table)
+        with indexes_built_after(session, table):
+            session.execute(fill)
     else:
         session.execute(delete(table).where(table.c.customer_id.in_(customer_ids)))
-    session.execute(insert(table).from_select(_COLUMNS, _periods_select(customer_ids)))
+        session.execute(fill)
 
 
 def _filtered(stmt: Select, principal: Principal, filters: dict[str, Any], period: Period,

@@ -23,13 +23,13 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
 from sqlmodel import Session
 
 from guanxi_shared.db import (
     bulk_insert_columns,
     cyclic_gc_paused,
+    empty_table,
     for_bulk_work,
     index_ordered_grouping,
     indexes_built_after,
@@ -298,7 +298,7 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
         columns = score_columns(session, facts, as_of, settings, None, previous, touches())
         change = episodes.plan(columns, stored_episodes(), everyone=True)
         owner_rows = owners()
-    _empty_scores(session)
+    empty_table(session, CustomerScore.__table__)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker:
         with indexes_built_after(session, CustomerScore.__table__):
             bulk_insert_columns(session, CustomerScore.__table__, columns)
@@ -318,16 +318,6 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     session.add(run)
     session.commit()
     return run
-
-
-def _empty_scores(session: Session) -> None:
-    """Every row is rewritten. On PostgreSQL, TRUNCATE (transactional there) spares the new
-    rows a uniqueness check against 100,000 dead ones, at the price of readers waiting the
-    second or two until this transaction commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("TRUNCATE customer_score"))
-    else:
-        session.execute(delete(CustomerScore))
 
 
 def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
