@@ -1,4 +1,5 @@
-"""Bulk inserts write every value as given, whatever characters and types it holds."""
+"""Bulk inserts write every value as given, whatever characters and types it holds; the bulk
+helpers around them keep a table's rows and indexes as they promise."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -6,10 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import JSON, Column, select
+import pytest
+from sqlalchemy import JSON, Column, inspect, select, text
 from sqlmodel import Field, SQLModel
 
-from guanxi_shared.db import bulk_insert_columns
+from guanxi_shared.db import (
+    bulk_insert_columns,
+    empty_table,
+    indexes_built_after,
+    reads_beside,
+)
 from guanxi_shared.models import MONEY, UTCDateTime
 
 
@@ -17,7 +24,7 @@ class BulkRow(SQLModel, table=True):
     __tablename__ = "bulk_row"
 
     id: int = Field(primary_key=True)
-    text: str | None = Field(default=None, max_length=100)
+    text: str | None = Field(default=None, max_length=100, index=True)
     amount: Decimal | None = Field(default=None, sa_type=MONEY)
     share: float | None = None
     flag: bool | None = None
@@ -56,3 +63,48 @@ def test_bulk_insert_keeps_separators_backslashes_nulls_and_types(sessions):
     assert [r.at for r in rows] == [at, None, at, at, at, at, at]
     assert [r.doc for r in rows] == [["a\tb", "c\\d"], {"k": "line\nbreak"}, None, [], {},
                                      "quote\"", 3]
+
+
+def test_a_table_rewritten_in_bulk_keeps_its_indexes_and_only_the_new_rows(sessions, engine):
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, {"id": [1, 2], "text": ["a", "b"]})
+        session.commit()
+    with sessions() as session:
+        empty_table(session, BulkRow.__table__)
+        with indexes_built_after(session, BulkRow.__table__):
+            bulk_insert_columns(session, BulkRow.__table__, {"id": [2, 3], "text": ["c", "d"]})
+        session.commit()
+    with sessions() as session:
+        assert session.execute(select(BulkRow.id, BulkRow.text).order_by(BulkRow.id)).all() == [
+            (2, "c"), (3, "d")]
+    assert [ix["name"] for ix in inspect(engine).get_indexes("bulk_row")] == [
+        "ix_bulk_row_text"]
+
+
+def test_reads_beside_see_committed_rows_and_on_postgresql_not_the_sessions_own(sessions):
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, {"id": [1], "text": ["committed"]})
+        session.commit()
+    with sessions() as session:
+        session.execute(text("INSERT INTO bulk_row (id, text) VALUES (2, 'uncommitted')"))
+        with reads_beside(session) as read:
+            rows = read(select(BulkRow.id, BulkRow.text).order_by(BulkRow.id))
+            ids = read(select(BulkRow.id).order_by(BulkRow.id))
+            # the session can go on with its own statement while they run
+            assert session.execute(select(BulkRow.id).order_by(BulkRow.id)).scalars().all() == [
+                1, 2]
+            if session.get_bind().dialect.name == "postgresql":  # another connection
+                assert rows() == [(1, "committed")] and ids() == [(1,)]
+            else:  # SQLite: in the session, so its own rows too
+                assert rows() == [(1, "committed"), (2, "uncommitted")]
+
+
+def test_postgresql_stores_large_json_values_with_lz4_where_it_can(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with engine.connect() as conn:
+        offered = conn.execute(text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+            "WHERE name = 'default_toast_compression'")).scalar()
+        chosen = conn.execute(text("SHOW default_toast_compression")).scalar()
+    assert chosen == ("lz4" if offered else "pglz")
