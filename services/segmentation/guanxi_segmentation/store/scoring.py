@@ -139,14 +139,17 @@ def at_risk_reasons(facts: Facts, as_of: date, settings: PolicySettings,
     falling = (facts.previous_spend > 0) & (
         facts.recent_spend < settings.falling_spend_ratio * facts.previous_spend)
     out: list[list[str]] = [[] for _ in range(len(facts.ids))]
-    for i in np.flatnonzero(long_gap):
-        out[i].append(f"no purchase for {int(recency[i])} days against a usual gap of "
-                      f"{rhythm[i]:.0f} days")
-    for i in np.flatnonzero(falling):
-        out[i].append(f"spend fell from {facts.previous_spend[i]:.2f} to "
-                      f"{facts.recent_spend[i]:.2f} over the last {settings.trend_window_days} "
-                      "days")
-    for i in np.flatnonzero(segment_dropped):
+    # plain Python numbers: hundreds of thousands may be flagged, and NumPy scalars format slowly
+    at = np.flatnonzero(long_gap)
+    for i, days, usual in zip(at.tolist(), recency[at].tolist(), rhythm[at].tolist(),
+                              strict=True):
+        out[i].append(f"no purchase for {days} days against a usual gap of {usual:.0f} days")
+    at = np.flatnonzero(falling)
+    window = settings.trend_window_days
+    for i, before, now in zip(at.tolist(), facts.previous_spend[at].tolist(),
+                              facts.recent_spend[at].tolist(), strict=True):
+        out[i].append(f"spend fell from {before:.2f} to {now:.2f} over the last {window} days")
+    for i in np.flatnonzero(segment_dropped).tolist():
         out[i].append("dropped to a lower segment")
     return out
 
