@@ -134,3 +134,20 @@ def test_becoming_at_risk_and_recovering_are_published_once_per_episode(client):
     send(client, "satisfaction.scored", {"customer_id": "N", "expected": 10, "experienced": 5,
                                          "scored_on": TODAY.isoformat()}, eid="sat-n")
     assert [e["customer_id"] for e in published(client, "customer.at_risk")].count("N") == 2
+
+
+def test_an_episode_keeps_the_day_it_began_until_it_ends(client):
+    setup(client)
+    later = (TODAY + timedelta(days=3)).isoformat()
+    assert client.post("/v1/recompute", json={"as_of": later}).status_code == 200
+    card = client.get("/v1/customers/N/value").json()
+    assert card["at_risk"] and card["at_risk_since"] == TODAY.isoformat()
+    listed = {c["customer_id"]: c["at_risk_since"] for c in client.get(
+        "/v1/customers", params={"at_risk": True}).json()["items"]}
+    assert listed == dict.fromkeys(["C", "I", "N", "S"], TODAY.isoformat())
+    assert len(published(client, "customer.at_risk")) == 4  # still the same episodes
+    assert client.get("/v1/customers/A/value").json()["at_risk_since"] is None
+    send(client, "touch.recorded", {"customer_id": "N", "contact_id": None, "kind": "visit",
+                                    "at": ago(0), "source_id": "v1"})  # rescored at once
+    assert client.get("/v1/customers/N/value").json()["at_risk_since"] is None
+    assert [e["since"] for e in published(client, "customer.recovered")] == [TODAY.isoformat()]

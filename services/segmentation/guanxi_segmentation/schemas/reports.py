@@ -54,6 +54,8 @@ class ScoredCustomer(BaseModel):
     p_alive: float | None
     at_risk: bool
     at_risk_reasons: list[str]
+    at_risk_since: date | None = Field(
+        description="the day the customer's current at-risk episode began; null when not at risk")
 
 
 ScoredCustomerPage = Page[ScoredCustomer]
@@ -166,6 +168,8 @@ class ValueCard(BaseModel):
     p_alive: float | None
     at_risk: bool
     at_risk_reasons: list[str]
+    at_risk_since: date | None = Field(
+        description="the day the customer's current at-risk episode began; null when not at risk")
     relationship_balance: Decimal | None = Field(
         description="情感银行, from the needs service; below zero is an at-risk reason")
     trend: list[TrendPoint]

@@ -17,7 +17,6 @@ from .loyalty_tables import LoyaltyInput
 from .retention import rebuild_periods
 from .scoring import rescore_customer
 from .tables import (
-    AtRiskEpisode,
     BalanceRef,
     CustomerRef,
     CustomerScore,
@@ -72,7 +71,6 @@ def merge(*, session: Session, merged_id: str, into_id: str) -> None:
         record_touch(session, into_id, moved.touched_at, moved.kind, moved.source_id,
                      moved.contact_id)
         session.delete(moved)
-    session.execute(delete(AtRiskEpisode).where(AtRiskEpisode.customer_id == merged_id))
     # needs re-sums the survivor's balance and reports it
     session.execute(delete(BalanceRef).where(BalanceRef.customer_id == merged_id))
     if session.get(LoyaltyInput, into_id) is None:  # the survivor's own answers win

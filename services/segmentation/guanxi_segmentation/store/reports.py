@@ -231,6 +231,7 @@ def value_card(session: Session, customer: CustomerRef) -> dict[str, Any]:
         "p_alive": None if score is None else score.p_alive,
         "at_risk": bool(score and score.at_risk),
         "at_risk_reasons": [] if score is None else score.at_risk_reasons,
+        "at_risk_since": None if score is None else score.at_risk_since,
         "relationship_balance": None if (bal := session.get(BalanceRef, cid)) is None
         else bal.balance,
         "trend": trend(session, cid, local_today(session)),

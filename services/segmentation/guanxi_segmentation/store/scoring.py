@@ -46,7 +46,6 @@ from ..schemas.policy import PolicySettings
 from . import episodes
 from .signals import Positions, day_number, risk_reasons, touches_query
 from .tables import (
-    AtRiskEpisode,
     CustomerScore,
     ModelFit,
     Policy,
@@ -199,6 +198,7 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
     reasons = at_risk_reasons(facts, as_of, settings, dropped)
     risk_reasons(session, facts.positions, facts.first, np.asarray(tiers), as_of, settings,
                  reasons, touches)
+    at_risk = np.array([bool(x) for x in reasons], dtype=bool)
     model = model_columns(session, facts, as_of)
     years_seen = np.maximum((facts.last - facts.first) / 365.0, 1.0)
     per_purchase = facts.monetary / np.maximum(facts.frequency, 1)
@@ -217,7 +217,8 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
         "clv_model": _finite_or_none(model, 2, digits=2, n=len(facts.ids)),
         "expected_purchases_year": _finite_or_none(model, 1, digits=4, n=len(facts.ids)),
         "p_alive": _finite_or_none(model, 0, digits=4, n=len(facts.ids)),
-        "at_risk": [bool(x) for x in reasons], "at_risk_reasons": reasons,
+        "at_risk": at_risk.tolist(), "at_risk_reasons": reasons,
+        "at_risk_since": episodes.since(previous.since, at_risk, as_of),
         "updated_at": [utcnow()] * len(facts.ids)}
     return {k: list(v) for k, v in columns.items()}
 
@@ -232,30 +233,32 @@ class Previous:
     """The stored scores of the customers being scored, aligned with their ids."""
     segment: np.ndarray  # None where the customer has no score yet
     tier: np.ndarray
-    at_risk: np.ndarray
+    since: np.ndarray  # when the open at-risk episode began; None: not at risk
+
+    @property
+    def at_risk(self) -> np.ndarray:
+        return self.since != None  # noqa: E711 (elementwise)
 
     @staticmethod
     def query(ids: list[str] | None = None) -> Select:
         c = CustomerScore.__table__.c  # plain rows, no ORM loading for a million
-        stmt = select(c.customer_id, c.segment, c.tier, c.at_risk).order_by(c.customer_id)
+        stmt = select(c.customer_id, c.segment, c.tier, c.at_risk_since).order_by(c.customer_id)
         return stmt if ids is None else stmt.where(c.customer_id.in_(ids))
 
     @classmethod
     def align(cls, rows: list[tuple], facts: Facts) -> Previous:
         """The rows of `query` (at least the scored customers'), in the order of `facts`."""
         ids = facts.ids
-        segment, tier = np.full(len(ids), None, dtype=object), np.full(len(ids), None, dtype=object)
-        at_risk = np.zeros(len(ids), dtype=bool)
+        aligned = [np.full(len(ids), None, dtype=object) for _ in range(3)]
         if rows:
             stored_ids, *values = (np.array(col, dtype=object) for col in zip(*rows, strict=True))
             if len(stored_ids) == len(ids) and (stored_ids == ids).all():
-                # the usual night: the same customers, both read in id order
-                return cls(values[0], values[1], values[2].astype(bool))
+                return cls(*values)  # the usual night: the same customers, both in id order
             at = facts.positions.of(stored_ids.astype(str))
             keep = at >= 0
-            for target, column in zip((segment, tier, at_risk), values, strict=True):
+            for target, column in zip(aligned, values, strict=True):
                 target[at[keep]] = column[keep]
-        return cls(segment, tier, at_risk)
+        return cls(*aligned)
 
     def dropped(self, names: np.ndarray) -> np.ndarray:
         """Who moved to a lower segment than their stored one."""
@@ -287,7 +290,7 @@ def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> 
 
 
 def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRun:
-    """The stored scores, episodes, touches and owners are read beside the purchases'
+    """The stored scores, touches and owners are read beside the purchases'
     aggregate, and the events' items are built while the database writes the scores: at a
     million customers each of these overlaps seconds of the other side's work."""
     started = time.perf_counter()
@@ -295,24 +298,22 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     settings = policy(session)
     with reads_beside(session) as read:
         stored_scores, touches = read(Previous.query()), read(touches_query(session))
-        stored_episodes, owners = read(episodes.stored_query()), read(episodes.owners_query())
+        owners = read(episodes.owners_query())
         facts = load_facts(session, as_of, settings.trend_window_days)
         previous = Previous.align(stored_scores(), facts)
         columns = score_columns(session, facts, as_of, settings, None, previous, touches())
-        change = episodes.plan(columns, stored_episodes(), everyone=True)
+        change = episodes.change(previous.since, columns)
         owner_rows = owners()
     empty_table(session, CustomerScore.__table__)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker:
         with indexes_built_after(session, CustomerScore.__table__):
             bulk_insert_columns(session, CustomerScore.__table__, columns)
-            # Python builds them while the database builds the indexes and the episodes
+            # Python builds them while the database builds the indexes
             segment_items = worker.submit(_segment_events, columns, previous.changed(columns))
-            episode_items = worker.submit(episodes.items, change, owner_rows, as_of)
-        # with an estimate of no rows, the episodes' anti-join ran for minutes at a million
-        refresh_statistics(session, CustomerScore.__tablename__, AtRiskEpisode.__tablename__)
+            episode_items = worker.submit(episodes.items, change, columns, owner_rows, as_of)
+        refresh_statistics(session, CustomerScore.__tablename__)  # emptied, then a million
         if snapshot:
             take_snapshot(session, as_of)
-        episodes.write(session, change, as_of, everyone=True)
         publish_many(session=session, event_type=EventType.segment_changed,
                      items=segment_items.result(), source="segmentation", batch_size=500)
         episodes.publish(session, *episode_items.result(), everyone=True)
@@ -361,7 +362,7 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     if previous.changed(columns):
         publish_many(session=session, event_type=EventType.segment_changed,
                      items=_segment_events(columns, [0]), source="segmentation")
-    episodes.track(session, columns, as_of)
+    episodes.track(session, previous.since, columns, as_of)
 
 
 SEGMENT_EVENT = ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")

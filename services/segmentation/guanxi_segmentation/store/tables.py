@@ -74,6 +74,10 @@ class CustomerScore(SQLModel, table=True):
     at_risk: bool = False
     at_risk_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON,
                                                                               nullable=False))
+    # The open at-risk episode began on this day (None when not at risk): customer.at_risk is
+    # published when it is set and customer.recovered when it clears, in the same transaction,
+    # so recomputes, restarts and redelivered events never publish either twice.
+    at_risk_since: date | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -213,20 +217,6 @@ class InvoiceRef(SQLModel, table=True):
     issue_date: date | None = None
     due_date: date
     status: str = Field(max_length=8)  # open | paid | void
-
-
-class AtRiskEpisode(SQLModel, table=True):
-    """The customer's current or last at-risk episode: customer.at_risk is published when one
-    opens and customer.recovered when it closes, each once, whatever recomputes or restarts
-    happen in between."""
-
-    __tablename__ = "at_risk_episode"
-    __table_args__ = (Index("ix_at_risk_episode_open", "recovered_on", "customer_id"),)
-
-    customer_id: str = Field(primary_key=True, max_length=32)
-    since: date
-    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    recovered_on: date | None = None
 
 
 class BalanceRef(SQLModel, table=True):
