@@ -30,7 +30,17 @@ def machine() -> dict:
     except OSError:
         pass
     return {"cpus": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "platform": platform.platform(terse=True)}
+            "python": platform.python_version(), "platform": platform.platform(terse=True),
+            "python_loop_s": speed_gauge()}
+
+
+def speed_gauge() -> float:
+    """Seconds a fixed pure-Python loop (5 million additions) takes. Our machines' speed
+    moves by half or more within an hour, so a run says how fast its machine was."""
+    started, total = time.perf_counter(), 0
+    for i in range(5_000_000):
+        total += i
+    return round(time.perf_counter() - started, 2)
 
 
 def percentile(samples: list[float], pct: float) -> float:

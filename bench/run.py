@@ -157,7 +157,9 @@ def main(names: list[str]) -> int:
         results.append(result)
     info = machine()
     header = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {info['cpus']} cores, "
-              f"{info['memory_gib']} GiB memory, Python {info['python']}.\n\n")
+              f"{info['memory_gib']} GiB memory, Python {info['python']}; "
+              f"a fixed Python loop took {info['python_loop_s']} s at the end of the run "
+              "(`speed_gauge` in bench/_common.py; each result file has its own).\n\n")
     texts = {}
     for scale in (False, True):
         texts[scale] = header + (scale_table if scale else table)(

@@ -8,9 +8,21 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import JSON, Column, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Numeric,
+    SmallInteger,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from guanxi_shared import copy_binary, db
 from guanxi_shared.db import (
     bulk_insert_columns,
     empty_table,
@@ -63,6 +75,72 @@ def test_bulk_insert_keeps_separators_backslashes_nulls_and_types(sessions):
     assert [r.at for r in rows] == [at, None, at, at, at, at, at]
     assert [r.doc for r in rows] == [["a\tb", "c\\d"], {"k": "line\nbreak"}, None, [], {},
                                      "quote\"", 3]
+
+
+class Wide(SQLModel, table=True):
+    __tablename__ = "bulk_wide"
+
+    id: int = Field(primary_key=True)
+    small: int | None = Field(default=None, sa_type=SmallInteger)
+    big: int | None = Field(default=None, sa_type=BigInteger)
+    fine: Decimal | None = Field(default=None, sa_type=Numeric(9, 5))
+    naive: datetime | None = Field(default=None, sa_type=DateTime(timezone=False))
+    data: Any = Field(default=None, sa_column=Column(JSONB().with_variant(JSON(), "sqlite")))
+
+
+AT = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
+EDGES = {  # extremes of each type, signs, NULLs, dates and times both sides of 2000
+    BulkRow: {"id": [-(2 ** 31), 0, 2 ** 31 - 1, 7],
+              "text": ["", None, "中文 ＡＢ\t", "x" * 100],
+              "amount": [-12345678901.23, 0.0, None, 0.05],
+              "share": [-1.5e300, float("inf"), None, 5e-324],
+              "flag": [True, None, False, True],
+              "day": [date(1, 1, 1), date(1999, 12, 31), None, "2000-01-01"],
+              "at": [datetime(1970, 1, 1, tzinfo=UTC), AT, None,
+                     datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)],
+              "doc": [["a", {"b": None}], None, "é", 1.5]},
+    Wide: {"id": [1, 2, 3, 4], "small": [-(2 ** 15), 2 ** 15 - 1, None, 0],
+           "big": [-(2 ** 63), 2 ** 63 - 1, None, 0],
+           "fine": [Decimal("-9999.99999"), Decimal("0.000005"), None, Decimal("1.5E+3")],
+           "naive": [datetime(1999, 1, 1, 0, 0, 0, 1), None, datetime(2040, 2, 29, 12), None],
+           "data": [{"k": [1, 2]}, None, [], "text"]},
+}
+
+
+@pytest.mark.parametrize("model", [BulkRow, Wide])
+def test_binary_copy_writes_what_text_copy_writes(sessions, model, monkeypatch):
+    """Each edge value written in binary reads back as the text COPY (or SQLite) writes it."""
+    table = model.__table__
+
+    def written() -> list:
+        with sessions() as session:
+            bulk_insert_columns(session, table, EDGES[model])
+            rows = session.execute(select(table).order_by(table.c.id)).all()
+            session.rollback()
+        return rows
+
+    def refused(*args: object) -> None:
+        raise AssertionError("written as text")
+
+    monkeypatch.setattr(db, "_copy_text", refused)  # every column in binary
+    binary = written()
+    monkeypatch.undo()
+    monkeypatch.setattr(copy_binary, "encoder", lambda column_type: None)
+    assert binary == written()
+    assert binary[0].id == EDGES[model]["id"][0] and len(binary) == 4
+
+
+def test_a_value_binary_cannot_carry_exactly_falls_back_to_text(sessions):
+    """A float finer than the column's scale is rounded as the server rounds its text (half
+    away from zero: 0.125 becomes 0.13, where binary rounding would give 0.12)."""
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, {"id": [1, 2], "amount": [0.125, 2.5]})
+        session.commit()
+    with sessions() as session:
+        assert session.execute(select(BulkRow.amount).order_by(BulkRow.id)).scalars().all() == [
+            Decimal("0.13"), Decimal("2.50")]
 
 
 def test_a_table_rewritten_in_bulk_keeps_its_indexes_and_only_the_new_rows(sessions, engine):
