@@ -15,16 +15,19 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
+from typing import Any
 
 import numpy as np
 from sqlalchemy import (
     JSON,
+    REAL,
     BigInteger,
     Boolean,
     Date,
     DateTime,
     Float,
     Integer,
+    Interval,
     Numeric,
     SmallInteger,
     String,
@@ -44,6 +47,8 @@ Encoder = Callable[[list], Field | None]
 def encoder(column_type) -> Encoder | None:
     """How to encode a column of this SQLAlchemy type, or None: write text."""
     impl = getattr(column_type, "impl_instance", column_type)  # TypeDecorators: what they store
+    if isinstance(column_type, Interval):  # a DateTime underneath, but native on PostgreSQL
+        return None
     if isinstance(column_type, JSON):  # values arrive as JSON text
         return _jsonb if isinstance(column_type, JSONB) else _text
     if isinstance(impl, String):
@@ -56,15 +61,17 @@ def encoder(column_type) -> Encoder | None:
         return lambda values: _fixed(values, ">i8", _integers(63))
     if isinstance(impl, Integer):
         return lambda values: _fixed(values, ">i4", _integers(31))
-    if isinstance(impl, Float) and not impl.asdecimal and (impl.precision or 53) > 24:
+    if isinstance(impl, Float) and not isinstance(impl, REAL) and not impl.asdecimal and (
+            impl.precision or 53) > 24:  # double precision
         return lambda values: _fixed(values, ">f8", _plain(float, int))
     if isinstance(impl, Numeric) and not isinstance(impl, Float) and impl.precision \
             and impl.scale is not None:
         return _numeric(impl.precision, impl.scale)
     if isinstance(impl, DateTime):
-        return lambda values: _fixed(values, ">i8", _constant(_microseconds(impl.timezone)))
+        return lambda values: _fixed(values, ">i8",
+                                      _each_distinct(_microseconds(impl.timezone)))
     if isinstance(impl, Date):
-        return lambda values: _fixed(values, ">i4", _constant(_days))
+        return lambda values: _fixed(values, ">i4", _each_distinct(_day))
     return None
 
 
@@ -160,50 +167,45 @@ def _integers(bits: int) -> Callable[[list], np.ndarray | None]:
     return convert
 
 
-def _constant(convert: Callable[[list], list | None]) -> Callable[[list], list | None]:
-    """`convert` called once when every value is the same (a run's date or timestamp)."""
-    def once(values: list) -> list | None:
-        if len(values) > 1 and values.count(values[0]) == len(values):
-            one = convert(values[:1])
-            return None if one is None else one * len(values)
-        return convert(values)
-    return once
-
-
-def _days(values: list) -> list | None:
-    """Days since 2000-01-01 (dates or ISO texts, each distinct one converted once)."""
-    seen: dict = {}
-    out = []
-    for v in values:
-        day = seen.get(v)
-        if day is None:
-            if isinstance(v, datetime):
-                return None
-            try:
-                parsed = date.fromisoformat(v) if isinstance(v, str) else v
-                day = seen[v] = (parsed - EPOCH).days
-            except (TypeError, ValueError):
-                return None
-        out.append(day)
-    return out
-
-
-def _microseconds(aware: bool) -> Callable[[list], list | None]:
-    """Microseconds since 2000-01-01: UTC for aware values, the wall clock for naive ones."""
-    epoch = EPOCH_UTC if aware else EPOCH_UTC.replace(tzinfo=None)
-
+def _each_distinct(one: Callable[[Any], int | None]) -> Callable[[list], list | None]:
+    """`one` applied once per distinct value (a few hundred days among a million rows, or a
+    run's one date on every row); None when it refuses a value."""
     def convert(values: list) -> list | None:
+        if len(values) > 1 and values.count(values[0]) == len(values):
+            first = one(values[0])
+            return None if first is None else [first] * len(values)
         seen: dict = {}
         out = []
         for v in values:
-            at = seen.get(v)
-            if at is None:
-                if not isinstance(v, datetime) or (v.tzinfo is not None) != aware:
+            converted = seen.get(v)
+            if converted is None:
+                converted = seen[v] = one(v)
+                if converted is None:
                     return None
-                at = seen[v] = (v - epoch) // MICROSECOND
-            out.append(at)
+            out.append(converted)
         return out
     return convert
+
+
+def _day(value: Any) -> int | None:
+    """Days since 2000-01-01 of a date or an ISO date text."""
+    if isinstance(value, datetime):
+        return None
+    try:
+        return ((date.fromisoformat(value) if isinstance(value, str) else value) - EPOCH).days
+    except (TypeError, ValueError):
+        return None
+
+
+def _microseconds(aware: bool) -> Callable[[Any], int | None]:
+    """Microseconds since 2000-01-01: UTC for aware values, the wall clock for naive ones."""
+    epoch = EPOCH_UTC if aware else EPOCH_UTC.replace(tzinfo=None)
+
+    def one(value: Any) -> int | None:
+        if not isinstance(value, datetime) or (value.tzinfo is not None) != aware:
+            return None
+        return (value - epoch) // MICROSECOND
+    return one
 
 
 def _text(values: list) -> Field:

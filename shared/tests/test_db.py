@@ -186,3 +186,11 @@ def test_postgresql_stores_large_json_values_with_lz4_where_it_can(engine):
             "WHERE name = 'default_toast_compression'")).scalar()
         chosen = conn.execute(text("SHOW default_toast_compression")).scalar()
     assert chosen == ("lz4" if offered else "pglz")
+
+
+def test_types_binary_cannot_carry_as_their_own_are_written_as_text():
+    from sqlalchemy import REAL, Float, Interval, Uuid
+    for column_type in (REAL(), Float(precision=10), Interval(), Uuid(), Numeric()):
+        assert copy_binary.encoder(column_type) is None, column_type
+    for column_type in (Float(), UTCDateTime(), MONEY, JSONB(), BigInteger()):
+        assert copy_binary.encoder(column_type) is not None, column_type
