@@ -21,14 +21,15 @@ from guanxi_shared.db import plain_rows
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
 
+from .signals import only
 from .tables import CustomerRef
 
 CHUNK = 500
 
 
 def owners_query(ids: list[str] | None = None) -> Select:
-    stmt = select(CustomerRef.id, CustomerRef.owner_id, CustomerRef.team_id)
-    return stmt if ids is None else stmt.where(CustomerRef.id.in_(ids))
+    return only(select(CustomerRef.id, CustomerRef.owner_id, CustomerRef.team_id),
+                CustomerRef.id, ids)
 
 
 def since(stored: np.ndarray, at_risk: np.ndarray, as_of: date) -> list:

@@ -44,7 +44,7 @@ from guanxi_shared.models import utcnow
 from ..domain import clv, pareto, rfm, segments
 from ..schemas.policy import PolicySettings
 from . import episodes
-from .signals import Positions, day_number, risk_reasons, touches_query
+from .signals import Positions, day_number, only, risk_reasons, touches_query
 from .tables import (
     CustomerScore,
     ModelFit,
@@ -242,8 +242,8 @@ class Previous:
     @staticmethod
     def query(ids: list[str] | None = None) -> Select:
         c = CustomerScore.__table__.c  # plain rows, no ORM loading for a million
-        stmt = select(c.customer_id, c.segment, c.tier, c.at_risk_since).order_by(c.customer_id)
-        return stmt if ids is None else stmt.where(c.customer_id.in_(ids))
+        return only(select(c.customer_id, c.segment, c.tier, c.at_risk_since)
+                    .order_by(c.customer_id), c.customer_id, ids)
 
     @classmethod
     def align(cls, rows: list[tuple], facts: Facts) -> Previous:

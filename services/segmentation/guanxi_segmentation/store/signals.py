@@ -18,8 +18,13 @@ INVOICE_OVERDUE_DAYS = 30
 SMALL = 1000  # up to this many customers, queries name them; beyond, they read every row
 
 
+def only(stmt, column, ids: list[str] | None):
+    """The query for these customers, or for every customer when `ids` is None."""
+    return stmt if ids is None else stmt.where(column.in_(ids))
+
+
 def _only(stmt, column, ids: np.ndarray):
-    return stmt.where(column.in_(ids.tolist())) if len(ids) <= SMALL else stmt
+    return only(stmt, column, ids.tolist() if len(ids) <= SMALL else None)
 
 
 class Positions:
@@ -64,8 +69,8 @@ def _epoch_days(day: date) -> int:
 
 def touches_query(session: Session, ids: list[str] | None = None):
     """Each customer's last touch, as a day number."""
-    stmt = select(LastTouch.customer_id, day_number(session, LastTouch.touched_on))
-    return stmt if ids is None else stmt.where(LastTouch.customer_id.in_(ids))
+    return only(select(LastTouch.customer_id, day_number(session, LastTouch.touched_on)),
+                LastTouch.customer_id, ids)
 
 
 def risk_reasons(session: Session, position: Positions, first: np.ndarray, tiers: np.ndarray,
