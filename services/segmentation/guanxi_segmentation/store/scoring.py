@@ -365,12 +365,12 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     episodes.track(session, previous.since, columns, as_of)
 
 
-SEGMENT_EVENT = ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")
-
-
 def _segment_events(columns: dict[str, list], rows: list[int]) -> list[dict[str, Any]]:
-    """segment.changed items of these rows, built column by column (a million on a first run)."""
+    """segment.changed items of these rows, built column by column (a million on a first run,
+    where dict literals take half the time of dict(zip(...)))."""
     everyone = len(rows) == len(columns["customer_id"])  # a first run: no need to pick
-    picked = [columns[k] if everyone else [columns[k][i] for i in rows] for k in SEGMENT_EVENT]
-    return [dict(zip(SEGMENT_EVENT, values, strict=True))
-            for values in zip(*picked, strict=True)]
+    picked = [columns[k] if everyone else [columns[k][i] for i in rows]
+              for k in ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")]
+    return [{"customer_id": cid, "segment": segment, "tier": tier, "at_risk": at_risk,
+             "at_risk_reasons": reasons}
+            for cid, segment, tier, at_risk, reasons in zip(*picked, strict=True)]
