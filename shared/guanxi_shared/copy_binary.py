@@ -116,8 +116,8 @@ def _scatter(out: np.ndarray, at: np.ndarray, size: np.ndarray, data: np.ndarray
     out[np.repeat(at - source, size) + np.arange(len(data))] = data
 
 
-def _fixed(values: list, dtype: str, convert: Callable[[list], np.ndarray | list | None]
-           ) -> Field | None:
+def _fixed(values: list, dtype: str | np.dtype,
+           convert: Callable[[list], np.ndarray | list | None]) -> Field | None:
     """Fields of a fixed width, NULLs as a length of -1 alone."""
     nulls = _nulls(values)
     present = [v for v in values if v is not None] if nulls.any() else values
@@ -254,28 +254,24 @@ def _numeric(precision: int, scale: int) -> Encoder:
                       ("digits", ">i2", (whole_groups + fraction_groups,))])
     limit = 10 ** precision
 
-    def encode(values: list) -> Field | None:
-        nulls = _nulls(values)
-        scaled = _scaled([v for v in values if v is not None], scale, limit)
+    def records(values: list) -> np.ndarray | None:
+        scaled = _scaled(values, scale, limit)
         if scaled is None:
             return None
-        magnitude = np.zeros(len(values), dtype=np.int64)
-        negative = np.zeros(len(values), dtype=bool)
-        magnitude[~nulls], negative[~nulls] = np.abs(scaled), scaled < 0
-        whole, fraction = np.divmod(magnitude, 10 ** scale)
+        whole, fraction = np.divmod(np.abs(scaled), 10 ** scale)
         fraction *= 10 ** (4 * fraction_groups - scale)
         record = np.zeros(len(values), dtype=dtype)
         record["ndigits"] = whole_groups + fraction_groups
         record["weight"] = whole_groups - 1
-        record["sign"] = np.where(negative, 0x4000, 0)
+        record["sign"] = np.where(scaled < 0, 0x4000, 0)
         record["dscale"] = scale
         for k in range(whole_groups):
             record["digits"][:, whole_groups - 1 - k] = (whole // 10000 ** k) % 10000
         for k in range(fraction_groups):
             record["digits"][:, whole_groups + fraction_groups - 1 - k] = (
                 fraction // 10000 ** k) % 10000
-        return _with_lengths(record.view(np.uint8).reshape(len(values), dtype.itemsize), nulls)
-    return encode
+        return record
+    return lambda values: _fixed(values, dtype, records)
 
 
 def _scaled(values: list, scale: int, limit: int) -> np.ndarray | None:
