@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Numeric,
     SmallInteger,
+    func,
     inspect,
     select,
     text,
@@ -28,6 +29,7 @@ from guanxi_shared.db import (
     empty_table,
     indexes_built_after,
     reads_beside,
+    rows_in_key_ranges,
 )
 from guanxi_shared.models import MONEY, UTCDateTime
 
@@ -176,6 +178,32 @@ def test_reads_beside_see_committed_rows_and_on_postgresql_not_the_sessions_own(
             else:  # SQLite: in the session, so its own rows too
                 assert rows() == [(1, "committed"), (2, "uncommitted")]
 
+
+
+def test_key_ranges_give_the_whole_grouped_result_in_key_order(sessions, engine):
+    texts = [f"t{i % 1500:04d}" for i in range(3000)]
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, {"id": list(range(3000)), "text": texts})
+        session.commit()
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE bulk_row"))  # the histogram the ranges come from
+
+    def grouped(within):
+        return (select(BulkRow.text, func.count(), func.sum(BulkRow.id)).where(within)
+                .group_by(BulkRow.text).order_by(BulkRow.text))
+    expected = [(t, texts.count(t), sum(i for i, x in enumerate(texts) if x == t))
+                for t in sorted(set(texts))]
+    with sessions() as session:
+        if postgres:  # three ranges, each on a connection of its own
+            assert len(db._key_quantiles(session, BulkRow.__table__.c.text, 3)) == 2
+        # like reads beside, the ranges see what is committed, not the session's own writes
+        session.execute(text("INSERT INTO bulk_row (id, text) VALUES (9000, 'uncommitted')"))
+        rows = rows_in_key_ranges(session, grouped, BulkRow.__table__.c.text, parts=3)
+    if not postgres:
+        expected.append(("uncommitted", 1, 9000))
+    assert [tuple(r) for r in rows] == expected
 
 def test_postgresql_stores_large_json_values_with_lz4_where_it_can(engine):
     if engine.dialect.name != "postgresql":

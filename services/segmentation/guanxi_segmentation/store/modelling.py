@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, String, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, Select, String, case, cast, func, select
 from sqlmodel import Session
 
-from guanxi_shared.db import for_bulk_work, index_ordered_grouping, plain_rows
+from guanxi_shared.db import for_bulk_work, rows_in_key_ranges
 from guanxi_shared.errors import Invalid, NotFound
 
 from ..domain import clv
@@ -31,21 +31,22 @@ def fit_data(session: Session, cut_off: date, holdout_end: date) -> tuple[np.nda
     day by a window, then one row per customer; no hash of a million groups, no second pass
     for the holdout, and the holdout counts come aligned with the ids."""
     f = PurchaseFact
-    days = (select(f.customer_id.label("cid"), f.purchased_on.label("day"),
-                   func.sum(f.amount).label("amount"),
-                   func.min(f.purchased_on).over(partition_by=f.customer_id).label("first"))
-            .where(f.purchased_on <= max(cut_off, holdout_end))
-            .group_by(f.customer_id, f.purchased_on).subquery())
-    before = days.c.day <= cut_off
-    stmt = (select(days.c.cid, cast(func.min(days.c.first), String),
-                   cast(func.max(case((before, days.c.day))), String),
-                   func.count(case((before, 1))) - 1,
-                   cast(func.coalesce(func.sum(case(
-                       (before & (days.c.day > days.c.first), days.c.amount))), 0), Float),
-                   func.count(case((days.c.day > cut_off, 1))))
-            .where(days.c.first <= cut_off).group_by(days.c.cid).order_by(days.c.cid))
-    with index_ordered_grouping(session):
-        rows = plain_rows(session, stmt)
+
+    def query(within: ColumnElement[bool]) -> Select:
+        days = (select(f.customer_id.label("cid"), f.purchased_on.label("day"),
+                       func.sum(f.amount).label("amount"),
+                       func.min(f.purchased_on).over(partition_by=f.customer_id).label("first"))
+                .where(within, f.purchased_on <= max(cut_off, holdout_end))
+                .group_by(f.customer_id, f.purchased_on).subquery())
+        before = days.c.day <= cut_off
+        return (select(days.c.cid, cast(func.min(days.c.first), String),
+                       cast(func.max(case((before, days.c.day))), String),
+                       func.count(case((before, 1))) - 1,
+                       cast(func.coalesce(func.sum(case(
+                           (before & (days.c.day > days.c.first), days.c.amount))), 0), Float),
+                       func.count(case((days.c.day > cut_off, 1))))
+                .where(days.c.first <= cut_off).group_by(days.c.cid).order_by(days.c.cid))
+    rows = rows_in_key_ranges(session, query, f.__table__.c.customer_id)
     if not rows:
         raise Invalid(f"No purchases on or before {cut_off} to fit a model on")
     cid, first, last, x, repeat_spend, after = (list(c) for c in zip(*rows, strict=True))

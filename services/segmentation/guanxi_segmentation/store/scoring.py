@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Float,
     Select,
     cast,
@@ -31,11 +32,11 @@ from guanxi_shared.db import (
     cyclic_gc_paused,
     empty_table,
     for_bulk_work,
-    index_ordered_grouping,
     indexes_built_after,
     plain_rows,
     reads_beside,
     refresh_statistics,
+    rows_in_key_ranges,
 )
 from guanxi_shared.event_types import EventType
 from guanxi_shared.events import publish_many
@@ -101,18 +102,20 @@ def load_facts(session: Session, as_of: date, window_days: int,
     # partial sums between workers as integers (numeric costs a second more at ten million).
     cents = session.get_bind().dialect.name == "postgresql"
     amount = cast(PurchaseFact.amount * 100, BigInteger) if cents else PurchaseFact.amount
-    stmt = (select(PurchaseFact.customer_id, func.count(),
-                   cast(func.sum(amount), Float),
-                   day_number(session, func.min(day)), day_number(session, func.max(day)),
-                   cast(func.sum(amount).filter(day > recent_from), Float),
-                   cast(func.sum(amount).filter((day > previous_from) & (day <= recent_from)),
-                        Float))
-            .where(day <= as_of).group_by(PurchaseFact.customer_id)
-            .order_by(PurchaseFact.customer_id))
+
+    def query(within: ColumnElement[bool]) -> Select:
+        return (select(PurchaseFact.customer_id, func.count(),
+                       cast(func.sum(amount), Float),
+                       day_number(session, func.min(day)), day_number(session, func.max(day)),
+                       cast(func.sum(amount).filter(day > recent_from), Float),
+                       cast(func.sum(amount).filter((day > previous_from)
+                                                    & (day <= recent_from)), Float))
+                .where(within, day <= as_of).group_by(PurchaseFact.customer_id)
+                .order_by(PurchaseFact.customer_id))
     if customer_id:
-        stmt = stmt.where(PurchaseFact.customer_id == customer_id)
-    with index_ordered_grouping(session):
-        rows = plain_rows(session, stmt)
+        rows = plain_rows(session, query(PurchaseFact.customer_id == customer_id))
+    else:
+        rows = rows_in_key_ranges(session, query, PurchaseFact.__table__.c.customer_id)
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
     unit = 100.0 if cents else 1.0  # an exact integer over 100: the double nearest the sum
     spend = [np.nan_to_num(np.array(cols[i], dtype=float)) / unit for i in (5, 6)]  # None: 0
