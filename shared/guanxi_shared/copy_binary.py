@@ -71,16 +71,17 @@ def encoder(column_type) -> Encoder | None:
         return lambda values: _fixed(values, ">i8",
                                       _each_distinct(_microseconds(impl.timezone)))
     if isinstance(impl, Date):
-        return lambda values: _fixed(values, ">i4", _each_distinct(_day))
+        return lambda values: _fixed(values, ">i4", _days)
     return None
 
 
 def block(encoders: list[Encoder], columns: list[list]) -> bytes | None:
     """These rows of the columns as COPY data (no signature or trailer), or None when a value
-    has no exact binary form."""
+    has no exact binary form. A column is a list, or a NumPy array: numbers, booleans and
+    datetime64 days go in whole (no NULLs there), other arrays as their lists."""
     fields = []
     for encode, values in zip(encoders, columns, strict=True):
-        field = encode(values.tolist() if isinstance(values, np.ndarray) else values)
+        field = encode(values.tolist() if _kind(values) == "O" else values)
         if field is None:
             return None
         fields.append(field)
@@ -147,20 +148,37 @@ def _with_lengths(payload: np.ndarray, nulls: np.ndarray) -> Field:
     return np.where(nulls, 4, 4 + width).astype(np.int64), full[keep]
 
 
-def _plain(*kinds: type) -> Callable[[list], list | None]:
-    def convert(values: list) -> list | None:
+def _kind(values: list | np.ndarray) -> str | None:
+    """An array's NumPy kind ('i' integers, 'f' floats, 'b' booleans, 'M' datetimes, 'O'
+    objects...); None for a list."""
+    return values.dtype.kind if isinstance(values, np.ndarray) else None
+
+
+def _plain(*kinds: type) -> Callable[[list], list | np.ndarray | None]:
+    array_kinds = {bool: "b", int: "iu", float: "f"}
+    allowed = "".join(array_kinds[k] for k in kinds)
+
+    def convert(values: list | np.ndarray) -> list | np.ndarray | None:
+        if (kind := _kind(values)) is not None:
+            return values if kind in allowed else None
         return values if set(map(type, values)) <= set(kinds) else None  # a bool is no int
     return convert
 
 
 def _integers(bits: int) -> Callable[[list], np.ndarray | None]:
-    def convert(values: list) -> np.ndarray | None:
-        if not set(map(type, values)) <= {int}:
+    def convert(values: list | np.ndarray) -> np.ndarray | None:
+        if (kind := _kind(values)) is not None:
+            if kind not in "iu" or (kind == "u" and values.dtype.itemsize == 8
+                                    and len(values) and values.max() >= 1 << 63):
+                return None
+            numbers = values.astype(np.int64)
+        elif not set(map(type, values)) <= {int}:
             return None
-        try:
-            numbers = np.fromiter(values, dtype=np.int64, count=len(values))
-        except OverflowError:
-            return None
+        else:
+            try:
+                numbers = np.fromiter(values, dtype=np.int64, count=len(values))
+            except OverflowError:
+                return None
         if len(numbers) and not (-(1 << bits) <= numbers.min() and numbers.max() < (1 << bits)):
             return None  # out of range: the text path lets the server say so
         return numbers
@@ -185,6 +203,15 @@ def _each_distinct(one: Callable[[Any], int | None]) -> Callable[[list], list | 
             out.append(converted)
         return out
     return convert
+
+
+def _days(values: list | np.ndarray) -> list | np.ndarray | None:
+    """Days since 2000-01-01: of datetime64 days at once, else each distinct value once."""
+    if (kind := _kind(values)) is not None:
+        if kind != "M" or np.datetime_data(values.dtype)[0] != "D":
+            return None
+        return (values - np.datetime64(EPOCH, "D")).astype(np.int64)
+    return _each_distinct(_day)(values)
 
 
 def _day(value: Any) -> int | None:
@@ -218,8 +245,8 @@ def _jsonb(values: list) -> Field:
     return _variable(["" if v is None else "\x01" + v for v in values], _nulls(values))
 
 
-def _nulls(values: list) -> np.ndarray:
-    if None not in values:
+def _nulls(values: list | np.ndarray) -> np.ndarray:
+    if _kind(values) is not None or None not in values:
         return np.zeros(len(values), dtype=bool)
     return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
 
@@ -279,7 +306,7 @@ def _scaled(values: list, scale: int, limit: int) -> np.ndarray | None:
     away from zero); None when a value is out of range, or when a float is not within a tenth
     of a whole number of the scale's units or beyond 10^13 of them: there the server's
     rounding of its shortest text and the nearest whole number could differ."""
-    if set(map(type, values)) <= {float, int}:
+    if _kind(values) in ("f", "i", "u") or set(map(type, values)) <= {float, int}:
         exact = np.asarray(values, dtype=float) * 10.0 ** scale
         if not np.isfinite(exact).all():
             return None

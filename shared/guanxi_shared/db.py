@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import orjson
 from alembic import command
 from alembic.config import Config
@@ -446,7 +447,8 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
 
 
 def bulk_insert_columns(session: Session, table, columns: dict[str, list]) -> None:
-    """`bulk_insert` for data already held column by column (as NumPy code produces it)."""
+    """`bulk_insert` for data already held column by column (as NumPy code produces it):
+    lists, or NumPy arrays without NULLs."""
     if not columns or not len(next(iter(columns.values()))):
         return
     conn = session.connection()
@@ -491,8 +493,9 @@ def _copy_binary(conn, table, quoted: str, encoders: list, columns: list[list]) 
         copy.write(copy_binary.TRAILER)
 
 
-def _copy_text(conn, table, quoted: str, names: list[str], converted: list[list]) -> None:
+def _copy_text(conn, table, quoted: str, names: list[str], converted: list) -> None:
     kinds = [_copy_kind(table.c[name].type) for name in names]
+    converted = [v.tolist() if isinstance(v, np.ndarray) else v for v in converted]
     with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(
             f'COPY "{table.name}" ({quoted}) FROM STDIN',
             writer=QueuedLibpqWriter(cursor)) as copy:
@@ -649,8 +652,11 @@ def _sqlite_streaming_insert(session: Session, table, batch_size: int = 5000
             batch.result()
 
 
-def _convert(column_type, values: list, sqlite: bool) -> list:
-    """One column's values as the driver takes them; comprehensions, as this runs per value."""
+def _convert(column_type, values: list | np.ndarray, sqlite: bool) -> list | np.ndarray:
+    """One column's values as the driver takes them; comprehensions, as this runs per value.
+    NumPy arrays of numbers, booleans or days stay arrays for PostgreSQL's binary COPY."""
+    if isinstance(values, np.ndarray) and (sqlite or values.dtype.kind == "O"):
+        values = values.tolist()
     if isinstance(column_type, JSON):
         return _json_column(values)
     if isinstance(column_type, UTCDateTime):

@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
+    Integer,
     Numeric,
     SmallInteger,
     func,
@@ -78,6 +81,32 @@ def test_bulk_insert_keeps_separators_backslashes_nulls_and_types(sessions):
     assert [r.doc for r in rows] == [["a\tb", "c\\d"], {"k": "line\nbreak"}, None, [], {},
                                      "quote\"", 3]
 
+
+
+def test_bulk_insert_takes_numpy_arrays_as_their_values(sessions):
+    """Numbers, booleans and datetime64 days go into binary COPY as whole arrays; SQLite and
+    the text path get the same values."""
+    days = np.array(["1999-12-31", "2000-01-01", "2026-11-01"], dtype="datetime64[D]")
+    columns = {"id": np.array([1, 2, 3], dtype=np.int8), "amount": np.array([12.34, -5, 0.01]),
+               "share": np.array([0.5, -2.25, 1e-7]), "flag": np.array([True, False, True]),
+               "day": days, "text": np.array(["a", "b\tc", "中"], dtype=object)}
+    with sessions() as session:
+        bulk_insert_columns(session, BulkRow.__table__, columns)
+        session.commit()
+        rows = session.execute(select(BulkRow.id, BulkRow.amount, BulkRow.share, BulkRow.flag,
+                                      BulkRow.day, BulkRow.text).order_by(BulkRow.id)).all()
+    assert [tuple(r) for r in rows] == [
+        (1, Decimal("12.34"), 0.5, True, date(1999, 12, 31), "a"),
+        (2, Decimal("-5.00"), -2.25, False, date(2000, 1, 1), "b\tc"),
+        (3, Decimal("0.01"), 1e-7, True, date(2026, 11, 1), "中")]
+
+
+def test_arrays_binary_cannot_carry_exactly_are_refused():
+    integer, day = copy_binary.encoder(Integer()), copy_binary.encoder(Date())
+    assert integer(np.array([1, 2**31])) is None  # beyond int4: the server says so in text
+    assert integer(np.array([1.0])) is None and integer(np.array([True])) is None
+    assert day(np.array(["2026-01-01T10:00"], dtype="datetime64[m]")) is None
+    assert copy_binary.encoder(Boolean())(np.array([1, 0])) is None
 
 class Wide(SQLModel, table=True):
     __tablename__ = "bulk_wide"

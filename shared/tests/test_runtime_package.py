@@ -24,3 +24,24 @@ def test_guanxi_shared_imports_no_test_support():
     assert len(modules) > 10
     found = {str(p.name): sorted(imported_roots(p) & TEST_ONLY) for p in modules}
     assert {name: roots for name, roots in found.items() if roots} == {}
+
+
+def test_every_library_guanxi_shared_imports_is_a_declared_dependency():
+    """A service image installs guanxi_shared's declared dependencies and its own, nothing
+    else: a library only another service happens to pull in would be missing from some."""
+    import re
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    declared = {re.split(r"[\[<>=!~ ;]", d, maxsplit=1)[0].lower().replace("_", "-")
+                for d in tomllib.loads(pyproject.read_text())["project"]["dependencies"]}
+    providers = packages_distributions()
+    modules = sorted(Path(guanxi_shared.__file__).parent.rglob("*.py"))
+    roots = set().union(*(imported_roots(p) for p in modules))
+    third_party = roots - set(sys.stdlib_module_names) - {"guanxi_shared", "__future__"}
+    missing = {root: providers.get(root) for root in third_party
+               if not {d.lower().replace("_", "-") for d in providers.get(root, [root])}
+               & declared}
+    assert missing == {}

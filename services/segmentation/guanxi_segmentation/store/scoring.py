@@ -75,15 +75,6 @@ class Facts:
     def positions(self) -> Positions:
         return Positions(self.ids)
 
-    def iso(self, days: np.ndarray) -> list[str]:
-        """Day numbers as ISO dates, each distinct day formatted once (a few hundred days
-        among a million customers)."""
-        if not len(days):
-            return []
-        low = int(days.min())
-        texts = np.datetime_as_string(EPOCH + np.arange(low, int(days.max()) + 1)).tolist()
-        return [texts[i] for i in (days - low).tolist()]  # shared strings
-
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -181,8 +172,10 @@ def model_columns(session: Session, facts: Facts, as_of: date) -> tuple[np.ndarr
 
 def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicySettings,
                   cuts: dict[str, Any] | None, previous: Previous,
-                  touches: list[tuple]) -> dict[str, list]:
-    """Every score, column by column (the shape bulk inserts and NumPy both like)."""
+                  touches: list[tuple]) -> dict[str, list | np.ndarray]:
+    """Every score, column by column (the shape bulk inserts and NumPy both like): NumPy
+    arrays where a column is numbers, booleans or days without NULLs (binary COPY takes them
+    whole), lists where it holds text, JSON or NULLs."""
     recency = (_days(as_of) - facts.last).astype(float)
     freq = facts.frequency.astype(float)
     if cuts is None:
@@ -212,18 +205,18 @@ def score_columns(session: Session, facts: Facts, as_of: date, settings: PolicyS
                             acquisition_cost=settings.acquisition_cost)
     columns = {
         "customer_id": facts.ids, "as_of": [as_of] * len(facts.ids),
-        "recency_days": recency.astype(int).tolist(), "frequency": facts.frequency.tolist(),
-        "monetary": np.round(facts.monetary, 2).tolist(),
-        "first_purchase_on": facts.iso(facts.first), "last_purchase_on": facts.iso(facts.last),
-        "r_score": r.tolist(), "f_score": f.tolist(), "m_score": m.tolist(),
-        "segment": names, "tier": tiers, "clv_simple": np.round(simple, 2).tolist(),
+        "recency_days": recency.astype(np.int64), "frequency": facts.frequency,
+        "monetary": np.round(facts.monetary, 2),
+        "first_purchase_on": EPOCH + facts.first, "last_purchase_on": EPOCH + facts.last,
+        "r_score": np.asarray(r), "f_score": np.asarray(f), "m_score": np.asarray(m),
+        "segment": names, "tier": tiers, "clv_simple": np.round(simple, 2),
         "clv_model": _finite_or_none(model, 2, digits=2, n=len(facts.ids)),
         "expected_purchases_year": _finite_or_none(model, 1, digits=4, n=len(facts.ids)),
         "p_alive": _finite_or_none(model, 0, digits=4, n=len(facts.ids)),
-        "at_risk": at_risk.tolist(), "at_risk_reasons": reasons,
+        "at_risk": at_risk, "at_risk_reasons": reasons,
         "at_risk_since": episodes.since(previous.since, at_risk, as_of),
         "updated_at": [utcnow()] * len(facts.ids)}
-    return {k: list(v) for k, v in columns.items()}
+    return columns
 
 
 def _ranks(names: np.ndarray) -> np.ndarray:
@@ -361,7 +354,7 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     cuts = run.cuts | {"recency_days": tuple(run.cuts["recency_days"])}
     columns = score_columns(session, facts, as_of, settings, cuts, previous,
                             plain_rows(session, touches_query(session, [customer_id])))
-    session.merge(CustomerScore.model_validate({k: v[0] for k, v in columns.items()}))
+    session.merge(CustomerScore.model_validate({k: _plain(v)[0] for k, v in columns.items()}))
     if previous.changed(columns):
         publish_many(session=session, event_type=EventType.segment_changed,
                      items=_segment_events(columns, [0]), source="segmentation")
@@ -372,8 +365,13 @@ def _segment_events(columns: dict[str, list], rows: list[int]) -> list[dict[str,
     """segment.changed items of these rows, built column by column (a million on a first run,
     where dict literals take half the time of dict(zip(...)))."""
     everyone = len(rows) == len(columns["customer_id"])  # a first run: no need to pick
-    picked = [columns[k] if everyone else [columns[k][i] for i in rows]
+    picked = [_plain(columns[k]) if everyone else [_plain(columns[k])[i] for i in rows]
               for k in ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")]
     return [{"customer_id": cid, "segment": segment, "tier": tier, "at_risk": at_risk,
              "at_risk_reasons": reasons}
             for cid, segment, tier, at_risk, reasons in zip(*picked, strict=True)]
+
+
+def _plain(column: list | np.ndarray) -> list:
+    """A column's values as Python's own (NumPy scalars are no JSON, nor model input)."""
+    return column.tolist() if isinstance(column, np.ndarray) else column
