@@ -208,8 +208,8 @@ def _each_distinct(one: Callable[[Any], int | None]) -> Callable[[list], list | 
 def _days(values: list | np.ndarray) -> list | np.ndarray | None:
     """Days since 2000-01-01: of datetime64 days at once, else each distinct value once."""
     if (kind := _kind(values)) is not None:
-        if kind != "M" or np.datetime_data(values.dtype)[0] != "D":
-            return None
+        if kind != "M" or np.datetime_data(values.dtype)[0] != "D" or np.isnat(values).any():
+            return None  # NaT, a missing day, is NULL: the text path writes it so
         return (values - np.datetime64(EPOCH, "D")).astype(np.int64)
     return _each_distinct(_day)(values)
 

@@ -106,6 +106,7 @@ def test_arrays_binary_cannot_carry_exactly_are_refused():
     assert integer(np.array([1, 2**31])) is None  # beyond int4: the server says so in text
     assert integer(np.array([1.0])) is None and integer(np.array([True])) is None
     assert day(np.array(["2026-01-01T10:00"], dtype="datetime64[m]")) is None
+    assert day(np.array(["2026-01-01", "NaT"], dtype="datetime64[D]")) is None
     assert copy_binary.encoder(Boolean())(np.array([1, 0])) is None
 
 class Wide(SQLModel, table=True):

@@ -127,13 +127,14 @@ def probability_alive(m: BgNbd, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarra
 
 def expected_purchases(m: BgNbd, horizon: float, x: np.ndarray, t_x: np.ndarray,
                        big_t: np.ndarray) -> np.ndarray:
-    """Expected purchases in (T, T + horizon] for each customer (Fader et al. eq. 10)."""
+    """Expected purchases in (T, T + horizon] for each customer (Fader et al. eq. 10); NaN
+    where the fitted parameters put it beyond floating point (callers drop those)."""
     r, alpha, a, b = m.r, m.alpha, m.a, m.b
     z = horizon / (alpha + big_t + horizon)
     head = (a + b + x - 1) / (a - 1)
-    tail = 1 - ((alpha + big_t) / (alpha + big_t + horizon)) ** (r + x) * hyp2f1(
-        r + x, b + x, a + b + x - 1, z)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tail = 1 - ((alpha + big_t) / (alpha + big_t + horizon)) ** (r + x) * hyp2f1(
+            r + x, b + x, a + b + x - 1, z)
         ratio = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12)
                          * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
     return head * tail / (1 + ratio)

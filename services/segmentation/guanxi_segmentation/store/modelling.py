@@ -34,7 +34,7 @@ def fit_data(session: Session, cut_off: date, holdout_end: date) -> tuple[np.nda
 
     def query(within: ColumnElement[bool]) -> Select:
         days = (select(f.customer_id.label("cid"), f.purchased_on.label("day"),
-                       func.sum(f.amount).label("amount"),
+                       func.sum(f.amount_cents).label("cents"),
                        func.min(f.purchased_on).over(partition_by=f.customer_id).label("first"))
                 .where(within, f.purchased_on <= max(cut_off, holdout_end))
                 .group_by(f.customer_id, f.purchased_on).subquery())
@@ -43,7 +43,7 @@ def fit_data(session: Session, cut_off: date, holdout_end: date) -> tuple[np.nda
                        cast(func.max(case((before, days.c.day))), String),
                        func.count(case((before, 1))) - 1,
                        cast(func.coalesce(func.sum(case(
-                           (before & (days.c.day > days.c.first), days.c.amount))), 0), Float),
+                           (before & (days.c.day > days.c.first), days.c.cents))), 0), Float),
                        func.count(case((days.c.day > cut_off, 1))))
                 .where(days.c.first <= cut_off).group_by(days.c.cid).order_by(days.c.cid))
     rows = rows_in_key_ranges(session, query, f.__table__.c.customer_id)
@@ -55,7 +55,7 @@ def fit_data(session: Session, cut_off: date, holdout_end: date) -> tuple[np.nda
     last_d = (np.array(last, dtype="datetime64[D]") - day).astype(float)
     cut = float((np.datetime64(cut_off, "D") - day).astype(int))
     x = np.array(x, dtype=float)
-    spend = np.array(repeat_spend, dtype=float)
+    spend = np.array(repeat_spend, dtype=float) / 100  # cents: exact integers, summed
     mean_spend = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
     return (np.array(cid), x, last_d - first_d, cut - first_d, mean_spend,
             np.array(after, dtype=float))

@@ -82,7 +82,7 @@ def merge(*, session: Session, merged_id: str, into_id: str) -> None:
 
 def save_purchases(session: Session, items: list[dict[str, Any]]) -> None:
     upsert(session, PurchaseFact.__table__,
-           [PurchaseFact.model_validate(i).model_dump() for i in items], key=["id"])
+           [PurchaseFact.model_validate(i).written() for i in items], key=["id"])
 
 
 customers = CustomerReadModel(

