@@ -23,6 +23,7 @@ import guanxi_segmentation
 from guanxi_segmentation.store.modelling import fit
 from guanxi_segmentation.store.retention import cohort_report, rebuild_periods, retention_report
 from guanxi_segmentation.store.scoring import full_recompute
+from guanxi_segmentation.store.snapshots import keep
 from guanxi_shared.auth import Principal, Role
 from guanxi_shared.db import make_engine, make_sessionmaker, migrate
 from guanxi_shared.suite import SUBSCRIPTIONS
@@ -94,10 +95,15 @@ def measure(url: str, customers: int, purchases: int) -> list[dict]:
     print(f"{customers:,} customers / {purchases:,} purchases generated in "
           f"{generate(engine, customers, purchases):.0f} s", flush=True)
     rows = []
+    night_before = AS_OF - timedelta(days=1)
     with sessions() as session, Timer() as t:
-        full_recompute(session=session, as_of=AS_OF)
+        full_recompute(session=session, as_of=night_before)
     rows.append(row("full RFM + Pareto + segments, first run (every customer new)",
                     t.seconds, "s", 20.0))
+    with sessions() as session, Timer() as t:
+        keep(session, night_before)
+        session.commit()
+    rows.append(row("keep the first day's scores (a row for every customer)", t.seconds, "s"))
     with sessions() as session, Timer() as t:
         result = fit(session=session, cut_off=AS_OF - timedelta(days=180), time_unit="weeks",
                      holdout_end=AS_OF)
@@ -105,8 +111,8 @@ def measure(url: str, customers: int, purchases: int) -> list[dict]:
     print(f"fit on {result['fitted_on']:,} of {result['customers']:,} customers", flush=True)
     with sessions() as session, Timer() as t:
         full_recompute(session=session, as_of=AS_OF, snapshot=True)
-    rows.append(row("full recompute again, with model columns and the day's snapshot",
-                    t.seconds, "s", 20.0))
+    rows.append(row("the next night: full recompute with model columns, keeping the day's "
+                    "scores", t.seconds, "s", 20.0))
     rows.append(incremental_update(sessions))
     with sessions() as session, Timer() as t:
         rebuild_periods(session)

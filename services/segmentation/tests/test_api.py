@@ -162,6 +162,45 @@ def test_snapshots_migration_and_churn(client):
     assert_problem(client.get("/v1/churn", params={"from": "2026-02-01", "to": "2026-01-01"}), 422)
 
 
+def kept_scores(client) -> dict[str, tuple]:
+    items = client.get("/v1/customers", params={"limit": 100}).json()["items"]
+    return {c["customer_id"]: (c["r_score"], c["f_score"], c["m_score"], c["segment"],
+                               c["tier"], c["monetary"]) for c in items}
+
+
+def test_a_kept_day_adds_only_the_customers_whose_scores_changed(client):
+    load(client, DATA)
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    assert client.post("/v1/recompute", json={"as_of": yesterday}).status_code == 200
+    before = kept_scores(client)
+    client.post("/v1/recompute", json={})  # a day older, the same ranks: nothing to keep
+    assert kept_scores(client) == before
+    assert client.get("/v1/snapshots").json() == [
+        {"snapshot_date": TODAY.isoformat(), "customers": 5, "changed": 0},
+        {"snapshot_date": yesterday, "customers": 5, "changed": 5}]
+    load(client, {"e": ("rep-b", [(0, 5000)]), "f": ("rep-a", [(0, 10)])})  # a new customer
+    client.post("/v1/recompute", json={})  # the same day again
+    now = kept_scores(client)
+    changed = {cid for cid, scores in now.items() if before.get(cid) != scores}
+    assert {"e", "f"} <= changed
+    assert client.get("/v1/snapshots").json()[0] == {
+        "snapshot_date": TODAY.isoformat(), "customers": 6, "changed": len(changed)}
+    for cid, scores in now.items():
+        history = client.get(f"/v1/customers/{cid}/value").json()["history"]
+        assert [h["date"] for h in history] == (
+            [yesterday] if cid in before else []) + ([TODAY.isoformat()] if cid in changed else [])
+        assert tuple(history[-1][k] for k in ("r", "f", "m", "segment", "tier")) == scores[:5]
+    matrix = client.get("/v1/snapshots/migration",
+                        params={"from": yesterday, "to": TODAY.isoformat()}).json()
+    assert matrix["moved"] + matrix["stayed"] == 5  # "f" was not scored yesterday
+    assert matrix["moved"] == sum(before[c][3] != now[c][3] for c in before)
+    # days are kept in date order; an earlier recompute may still run without keeping
+    assert_problem(client.post("/v1/recompute", json={"as_of": yesterday}), 409)
+    assert client.post("/v1/recompute", json={"as_of": yesterday,
+                                              "snapshot": False}).status_code == 200
+    assert len(client.get("/v1/snapshots").json()) == 2
+
+
 def test_policy_fixed_bins_and_if_match(client):
     load(client, DATA)
     current = client.get("/v1/policies")

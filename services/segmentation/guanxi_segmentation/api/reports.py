@@ -29,7 +29,7 @@ from ..schemas.reports import (
     SnapshotDate,
     ValueCard,
 )
-from ..store import reports
+from ..store import reports, snapshots
 from ..store.scoring import full_recompute
 from .deps import VisibleCustomer
 
@@ -99,20 +99,23 @@ def churn(session: DbSession, principal: CurrentPrincipal,
 
 @router.get("/snapshots", response_model=list[SnapshotDate], tags=["snapshots"])
 def list_snapshots(session: DbSession, _: CurrentPrincipal) -> list[dict[str, Any]]:
-    return reports.snapshot_dates(session)
+    return snapshots.days(session)
 
 
 @router.get("/snapshots/migration", response_model=MigrationMatrix, tags=["snapshots"])
 def segment_migration(session: DbSession, principal: CurrentPrincipal,
                       start: Annotated[Day, Query(alias="from")],
                       end: Annotated[Day, Query(alias="to")]) -> dict[str, Any]:
-    """How customers moved between segments from one snapshot date to another."""
+    """How customers moved between segments from one date to another: each customer's kept
+    scores as of each date (their latest kept row on or before it)."""
     return reports.migration_matrix(session, principal, start, end)
 
 
 @router.post("/recompute", response_model=RecomputeResult, tags=["snapshots"])
 def recompute(request: RecomputeRequest, session: DbSession, _: Manager) -> RecomputeResult:
-    """Score every customer now (it also runs nightly); optionally keep a snapshot."""
+    """Score every customer now (it also runs nightly); by default also keep the scores as
+    of that day (a row for each customer whose kept scores changed). Days are kept in date
+    order: keeping one before the latest kept day is a 409."""
     as_of = request.as_of or local_today(session)
     run = full_recompute(session=session, as_of=as_of, snapshot=request.snapshot)
     return RecomputeResult(as_of=run.as_of, customers=run.customers,

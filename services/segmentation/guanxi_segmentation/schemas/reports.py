@@ -180,7 +180,8 @@ class ValueCard(BaseModel):
 class RecomputeRequest(InputModel):
     as_of: date | None = Field(default=None, ge=date(1900, 1, 1),
                                description="Default: today (company timezone)")
-    snapshot: bool = Field(default=True, description="Also keep the scores as a snapshot")
+    snapshot: bool = Field(default=True, description="Also keep the scores as of that day "
+                           "(only the customers whose kept scores changed add a row)")
 
 
 class RecomputeResult(BaseModel):
@@ -191,7 +192,10 @@ class RecomputeResult(BaseModel):
 
 class SnapshotDate(BaseModel):
     snapshot_date: date
-    customers: int
+    customers: int = Field(description="Customers scored that day")
+    changed: int = Field(description="Rows the day kept: customers whose kept scores (R, F, M, "
+                         "segment, tier, monetary) changed since their previous kept row, or "
+                         "who had none")
 
 
 class FitRequest(InputModel):

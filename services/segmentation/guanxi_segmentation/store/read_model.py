@@ -22,6 +22,7 @@ from .tables import (
     CustomerScore,
     LastTouch,
     PurchaseFact,
+    ScoreSnapshot,
     StatusChange,
 )
 from .touches import record_touch
@@ -65,6 +66,8 @@ def merge(*, session: Session, merged_id: str, into_id: str) -> None:
     session.execute(update(PurchaseFact).where(PurchaseFact.customer_id == merged_id)
                     .values(customer_id=into_id))
     session.execute(delete(CustomerScore).where(CustomerScore.customer_id == merged_id))
+    # kept scores are read "as of a date": a duplicate's would count it on every later date
+    session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.customer_id == merged_id))
     rebuild_periods(session, [merged_id, into_id])
     moved = session.get(LastTouch, merged_id)
     if moved is not None:

@@ -16,6 +16,7 @@ from guanxi_shared.db import local_today
 from guanxi_shared.pagination import PageParams, paginate, where_given
 
 from ..domain import pareto
+from . import snapshots
 from .scoring import policy
 from .tables import (
     BalanceRef,
@@ -56,14 +57,6 @@ def scored_customers(*, session: Session, principal: Principal, page: PageParams
                        (CustomerScore.f_score, f_score), (CustomerRef.owner_id, owner_id))
     return paginate(session, stmt, sort=CustomerScore.monetary, key=CustomerScore.customer_id,
                     page=page, descending=True)
-
-
-def snapshot_dates(session: Session, limit: int = 400) -> list[dict[str, Any]]:
-    """The dates scores were kept on, newest first, with how many customers each holds."""
-    rows = session.execute(select(ScoreSnapshot.snapshot_date, func.count())
-                           .group_by(ScoreSnapshot.snapshot_date)
-                           .order_by(ScoreSnapshot.snapshot_date.desc()).limit(limit))
-    return [{"snapshot_date": d, "customers": n} for d, n in rows]
 
 
 def grid(session: Session, principal: Principal) -> list[dict[str, Any]]:
@@ -184,10 +177,9 @@ def _period_keys(start: date, end: date, period: str) -> list[str]:
 def migration_matrix(session: Session, principal: Principal, start: date,
                      end: date) -> dict[str, Any]:
     """How many customers moved from each segment on `start` to each segment on `end`."""
-    a, b = ScoreSnapshot.__table__.alias("a"), ScoreSnapshot.__table__.alias("b")
+    a, b = snapshots.as_of(start), snapshots.as_of(end)
     stmt = (select(a.c.segment, b.c.segment, func.count())
-            .join(b, (a.c.customer_id == b.c.customer_id) & (b.c.snapshot_date == end))
-            .where(a.c.snapshot_date == start).group_by(a.c.segment, b.c.segment))
+            .join(b, a.c.customer_id == b.c.customer_id).group_by(a.c.segment, b.c.segment))
     visible = owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id)
     if visible is not None:
         stmt = stmt.join(CustomerRef, CustomerRef.id == a.c.customer_id).where(visible)

@@ -19,9 +19,7 @@ from sqlalchemy import (
     Float,
     Select,
     cast,
-    delete,
     func,
-    literal,
     select,
 )
 from sqlmodel import Session
@@ -43,7 +41,7 @@ from guanxi_shared.models import utcnow
 
 from ..domain import clv, pareto, rfm, segments
 from ..schemas.policy import PolicySettings
-from . import episodes
+from . import episodes, snapshots
 from .signals import Positions, day_number, only, risk_reasons, touches_query
 from .tables import (
     CustomerScore,
@@ -51,7 +49,6 @@ from .tables import (
     Policy,
     PurchaseFact,
     ScoreRun,
-    ScoreSnapshot,
 )
 
 
@@ -286,6 +283,8 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     aggregate, and the events' items are built while the database writes the scores: at a
     million customers each of these overlaps seconds of the other side's work."""
     started = time.perf_counter()
+    if snapshot:
+        snapshots.check_order(session, as_of)  # before the work, not after
     for_bulk_work(session)
     settings = policy(session)
     with reads_beside(session) as read:
@@ -305,7 +304,7 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
             episode_items = worker.submit(episodes.items, change, columns, owner_rows, as_of)
         refresh_statistics(session, CustomerScore.__tablename__)  # emptied, then a million
         if snapshot:
-            take_snapshot(session, as_of)
+            snapshots.keep(session, as_of)
         publish_many(session=session, event_type=EventType.segment_changed,
                      items=segment_items.result(), source="segmentation", batch_size=500)
         episodes.publish(session, *episode_items.result(), everyone=True)
@@ -324,17 +323,6 @@ def _cuts(facts: Facts, as_of: date) -> dict[str, Any]:
             "monetary": rfm.quintile_cuts(facts.monetary),
             "invest_from": float(ranked[max(int(np.ceil(n * 0.2)) - 1, 0)]) if n else 0.0,
             "reconsider_to": float(ranked[n - max(int(np.floor(n * 0.2)), 1)]) if n else 0.0}
-
-
-def take_snapshot(session: Session, snapshot_date: date) -> None:
-    """The day's scores kept, copied from the score table inside the database."""
-    session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.snapshot_date == snapshot_date))
-    keep = ["customer_id", "r_score", "f_score", "m_score", "segment", "tier", "monetary"]
-    c = CustomerScore.__table__.c
-    session.execute(ScoreSnapshot.__table__.insert().from_select(
-        ["snapshot_date", *keep],
-        select(literal(snapshot_date, ScoreSnapshot.__table__.c.snapshot_date.type),
-               *(c[k] for k in keep))))
 
 
 def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None:
@@ -361,8 +349,9 @@ def _segment_events(columns: dict[str, list], rows: list[int]) -> list[dict[str,
     """segment.changed items of these rows, built column by column (a million on a first run,
     where dict literals take half the time of dict(zip(...)))."""
     everyone = len(rows) == len(columns["customer_id"])  # a first run: no need to pick
-    picked = [_plain(columns[k]) if everyone else [_plain(columns[k])[i] for i in rows]
-              for k in ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")]
+    picked = [values if everyone else [values[i] for i in rows]
+              for k in ("customer_id", "segment", "tier", "at_risk", "at_risk_reasons")
+              for values in (_plain(columns[k]),)]
     return [{"customer_id": cid, "segment": segment, "tier": tier, "at_risk": at_risk,
              "at_risk_reasons": reasons}
             for cid, segment, tier, at_risk, reasons in zip(*picked, strict=True)]

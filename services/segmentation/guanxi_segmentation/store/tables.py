@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Computed, Index
+from sqlalchemy import JSON, BigInteger, Column, Computed, Index, text
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared.customer_ref import CustomerRefBase
@@ -108,18 +108,43 @@ class ScoreRun(SQLModel, table=True):
 
 
 class ScoreSnapshot(SQLModel, table=True):
-    """Scores kept per date, to see how a customer moved and to build migration matrices."""
+    """Scores kept on a date, to see how a customer moved and to build migration matrices.
+
+    A day keeps a row only for the customers whose kept scores differ from their latest row
+    (or who have none): the scores as of a date are each customer's latest row on or before
+    it. A million customers thus add the few thousand who changed each night, not a million
+    rows."""
 
     __tablename__ = "score_snapshot"
+    __table_args__ = (
+        Index("ix_score_snapshot_customer_date", "customer_id", "snapshot_date"),
+        Index("ux_score_snapshot_latest", "customer_id", unique=True,
+              postgresql_where=text("latest"), sqlite_where=text("latest")),
+    )
 
     snapshot_date: date = Field(primary_key=True)
-    customer_id: str = Field(primary_key=True, max_length=32, index=True)
+    customer_id: str = Field(primary_key=True, max_length=32)
     r_score: int
     f_score: int
     m_score: int
     segment: str = Field(max_length=40)
     tier: str = Field(max_length=16)
     monetary: Decimal = Field(sa_type=MONEY)
+    latest: bool = False  # the customer's newest row: what the next kept day compares with
+
+
+KEPT_SCORES = ("r_score", "f_score", "m_score", "segment", "tier", "monetary")
+
+
+class SnapshotDay(SQLModel, table=True):
+    """A date scores were kept on: the customers scored then, and how many rows it kept
+    (those whose scores changed since their previous row, or were new)."""
+
+    __tablename__ = "snapshot_day"
+
+    snapshot_date: date = Field(primary_key=True)
+    customers: int
+    changed: int
 
 
 class Policy(Timestamped, table=True):
