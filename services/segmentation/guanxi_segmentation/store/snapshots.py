@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     MetaData,
+    Select,
     String,
     Subquery,
     Table,
@@ -53,6 +54,10 @@ def keep(session: Session, day: date) -> None:
     session.execute(update(SNAP).where(SNAP.c.snapshot_date == day,
                                        SNAP.c.customer_id == SCORE.c.customer_id, not_(same))
                     .values({c: SCORE.c[c] for c in KEPT_SCORES}))
+    if not session.scalar(select(SNAP.c.customer_id).where(SNAP.c.latest).limit(1)):
+        _insert(session, day, select(SCORE))  # the first kept day: everyone, no join
+        _count(session, day)
+        return
     changes = Table("kept_change", MetaData(), Column("customer_id", String(32), primary_key=True),
                     Column("had", Boolean, nullable=False), prefixes=["TEMPORARY"])
     connection = session.connection()
@@ -64,12 +69,21 @@ def keep(session: Session, day: date) -> None:
         .where(SNAP.c.customer_id.is_(None) | not_(same))))
     session.execute(update(SNAP).where(SNAP.c.latest, SNAP.c.customer_id.in_(
         select(changes.c.customer_id).where(changes.c.had))).values(latest=False))
+    _insert(session, day, select(SCORE).join(changes,
+                                             changes.c.customer_id == SCORE.c.customer_id))
+    changes.drop(connection)
+    _count(session, day)
+
+
+def _insert(session: Session, day: date, scores: Select) -> None:
+    """A latest row on `day` for each customer the score rows of `scores` name."""
     session.execute(SNAP.insert().from_select(
         ["snapshot_date", "customer_id", *KEPT_SCORES, "latest"],
-        select(literal(day, SNAP.c.snapshot_date.type), SCORE.c.customer_id,
-               *(SCORE.c[c] for c in KEPT_SCORES), true())
-        .join(changes, changes.c.customer_id == SCORE.c.customer_id)))
-    changes.drop(connection)
+        scores.with_only_columns(literal(day, SNAP.c.snapshot_date.type), SCORE.c.customer_id,
+                                 *(SCORE.c[c] for c in KEPT_SCORES), true())))
+
+
+def _count(session: Session, day: date) -> None:
     counted = select(func.count()).select_from(SNAP).where(SNAP.c.snapshot_date == day)
     upsert(session, SnapshotDay.__table__, [{
         "snapshot_date": day, "customers": session.scalar(select(func.count()).select_from(SCORE)),
