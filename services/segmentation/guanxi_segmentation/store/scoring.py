@@ -30,7 +30,6 @@ from guanxi_shared.db import (
     empty_table,
     for_bulk_work,
     indexes_built_after,
-    plain_rows,
     reads_beside,
     refresh_statistics,
     rows_in_key_ranges,
@@ -96,8 +95,8 @@ def load_facts(session: Session, as_of: date, window_days: int,
                                                     & (day <= recent_from)), Float))
                 .where(within, day <= as_of).group_by(PurchaseFact.customer_id)
                 .order_by(PurchaseFact.customer_id))
-    if customer_id:
-        rows = plain_rows(session, query(PurchaseFact.customer_id == customer_id))
+    if customer_id:  # one customer: SQLAlchemy's cached statement, not a fresh compile
+        rows = session.execute(query(PurchaseFact.customer_id == customer_id)).all()
     else:
         rows = rows_in_key_ranges(session, query, PurchaseFact.__table__.c.customer_id)
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
@@ -334,10 +333,10 @@ def rescore_customer(*, session: Session, customer_id: str, as_of: date) -> None
     facts = load_facts(session, as_of, settings.trend_window_days, customer_id=customer_id)
     if not len(facts.ids):
         return
-    previous = Previous.align(plain_rows(session, Previous.query([customer_id])), facts)
+    previous = Previous.align(session.execute(Previous.query([customer_id])).all(), facts)
     cuts = run.cuts | {"recency_days": tuple(run.cuts["recency_days"])}
     columns = score_columns(session, facts, as_of, settings, cuts, previous,
-                            plain_rows(session, touches_query(session, [customer_id])))
+                            session.execute(touches_query(session, [customer_id])).all())
     session.merge(CustomerScore.model_validate({k: _plain(v)[0] for k, v in columns.items()}))
     if previous.changed(columns):
         publish_many(session=session, event_type=EventType.segment_changed,
