@@ -27,8 +27,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    MetaData,
     Select,
     String,
+    Table,
     UniqueConstraint,
     and_,
     create_engine,
@@ -312,30 +314,65 @@ def index_ordered_grouping(session: Session) -> Iterator[None]:
             session.execute(text("RESET enable_hashagg"))
 
 
-def empty_table(session: Session | Connection, table) -> None:
-    """Every row deleted, before a bulk write rewrites them all. On PostgreSQL, TRUNCATE
-    (transactional there) spares the new rows a uniqueness check against the dead ones and
-    leaves no dead rows to vacuum, at the price of readers of the table waiting until the
-    transaction commits."""
-    bind = session.get_bind() if isinstance(session, Session) else session
-    if bind.dialect.name == "postgresql":
-        session.execute(text(f'TRUNCATE "{table.name}"'))
-    else:
-        session.execute(table.delete())
-
-
 @contextmanager
-def indexes_built_after(session: Session | Connection, table) -> Iterator[None]:
-    """The table's secondary indexes are dropped and built again after the bulk write inside:
-    one sort per index beats a million scattered inserts. Inside the transaction (DDL is
-    transactional on both databases): on PostgreSQL readers of the table wait until it
-    commits, on SQLite they keep reading the old rows."""
-    connection = session.connection() if isinstance(session, Session) else session
-    for index in table.indexes:
-        index.drop(connection)
-    yield
-    for index in table.indexes:
-        index.create(connection)
+def rewritten(session: Session | Connection, table: Table) -> Iterator[Table]:
+    """`with rewritten(session, table) as target:` the block writes every row anew into
+    `target`, and they replace the table's rows when it ends (no commit). For bulk rewrites of
+    tables no foreign key names.
+
+    PostgreSQL: `target` is a new table with the same columns but no keys or indexes. At the
+    end they are built (one sort each instead of a million scattered index inserts), the new
+    table takes the old one's place and name, and gets planner statistics. Readers read the old
+    rows until the transaction commits, but writers wait from the start: nothing they write
+    could then be dropped with the old table. Privileges granted on the table are not carried
+    over. SQLite: the rows are deleted and the indexes built again after the write, in place.
+    """
+    conn = session.connection() if isinstance(session, Session) else session
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.delete())
+        for index in table.indexes:
+            index.drop(conn)
+        yield table
+        for index in table.indexes:
+            index.create(conn)
+        return
+    conn.exec_driver_sql(f'LOCK TABLE "{table.name}" IN SHARE MODE')
+    target = table.to_metadata(MetaData(), name=f"{table.name}_next")
+    conn.exec_driver_sql(
+        f'CREATE TABLE "{target.name}" (LIKE "{table.name}" INCLUDING ALL EXCLUDING INDEXES)')
+    yield target
+    indexes = conn.execute(text(
+        "SELECT quote_ident(i.relname), quote_ident(i.relname || '_next'), "
+        "       pg_get_indexdef(x.indexrelid), c.contype, "
+        "       quote_ident(n.nspname) || '.' || quote_ident(t.relname), "
+        "       quote_ident(n.nspname) || '.' || quote_ident(:target) "
+        "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+        "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+        "WHERE x.indrelid = CAST(:table AS regclass)"),
+        {"table": f'"{table.name}"', "target": target.name}).all()
+    for name, built_name, definition, _, old, new in indexes:
+        built = definition.replace(f" {name} ON {old} ", f" {built_name} ON {new} ", 1)
+        if built == definition:
+            raise RuntimeError(f"cannot rebuild index {name}: {definition}")
+        conn.exec_driver_sql(built)
+    for sequence, column in conn.execute(text(  # a serial column's: it goes on counting
+            "SELECT s.oid::regclass::text, quote_ident(a.attname) FROM pg_depend d "
+            "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+            "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+            "WHERE d.refobjid = CAST(:table AS regclass) AND d.deptype = 'a'"),
+            {"table": f'"{table.name}"'}):
+        conn.exec_driver_sql(f'ALTER SEQUENCE {sequence} OWNED BY "{target.name}".{column}')
+    conn.exec_driver_sql(f'DROP TABLE "{table.name}"')
+    conn.exec_driver_sql(f'ALTER TABLE "{target.name}" RENAME TO "{table.name}"')
+    for name, built_name, _, constraint, _, _ in indexes:
+        if constraint in ("p", "u"):  # the constraint takes the index, and renames it
+            kind = "PRIMARY KEY" if constraint == "p" else "UNIQUE"
+            conn.exec_driver_sql(
+                f'ALTER TABLE "{table.name}" ADD CONSTRAINT {name} {kind} USING INDEX {built_name}')
+        else:
+            conn.exec_driver_sql(f"ALTER INDEX {built_name} RENAME TO {name}")
+    conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
 def plain_rows(session: Session | Connection, stmt) -> list[tuple]:

@@ -24,14 +24,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
 from guanxi_shared import copy_binary, db
 from guanxi_shared.db import (
     bulk_insert_columns,
-    empty_table,
-    indexes_built_after,
     reads_beside,
+    rewritten,
     rows_in_key_ranges,
 )
 from guanxi_shared.models import MONEY, UTCDateTime
@@ -180,15 +180,20 @@ def test_a_table_rewritten_in_bulk_keeps_its_indexes_and_only_the_new_rows(sessi
         bulk_insert_columns(session, BulkRow.__table__, {"id": [1, 2], "text": ["a", "b"]})
         session.commit()
     with sessions() as session:
-        empty_table(session, BulkRow.__table__)
-        with indexes_built_after(session, BulkRow.__table__):
-            bulk_insert_columns(session, BulkRow.__table__, {"id": [2, 3], "text": ["c", "d"]})
+        with rewritten(session, BulkRow.__table__) as target:
+            bulk_insert_columns(session, target, {"id": [2, 3], "text": ["c", "d"]})
+            with sessions() as reader:  # others read the old rows until the commit
+                assert reader.execute(select(BulkRow.id)).scalars().all() == [1, 2]
         session.commit()
     with sessions() as session:
         assert session.execute(select(BulkRow.id, BulkRow.text).order_by(BulkRow.id)).all() == [
             (2, "c"), (3, "d")]
-    assert [ix["name"] for ix in inspect(engine).get_indexes("bulk_row")] == [
-        "ix_bulk_row_text"]
+        with pytest.raises(IntegrityError):  # the primary key is back, under its name
+            session.execute(text("INSERT INTO bulk_row (id, text) VALUES (3, 'e')"))
+    found = inspect(engine)
+    assert [ix["name"] for ix in found.get_indexes("bulk_row")] == ["ix_bulk_row_text"]
+    assert found.get_pk_constraint("bulk_row")["name"] == "pk_bulk_row"
+    assert not found.has_table("bulk_row_next")
 
 
 def test_reads_beside_see_committed_rows_and_on_postgresql_not_the_sessions_own(sessions):

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.db import empty_table, for_bulk_work, indexes_built_after
+from guanxi_shared.db import for_bulk_work, rewritten
 from guanxi_shared.pagination import where_given
 from guanxi_shared.periods import Period, bounds, index_of, label, rate
 
@@ -77,15 +77,14 @@ def rebuild_periods(session: Session | Connection,
     """Recompute the rows of these customers (all customers when None) from their purchases:
     after a purchase, a merge, a resync. No commit."""
     table = PurchasePeriod.__table__
-    fill = insert(table).from_select(_COLUMNS, _periods_select(customer_ids))
+    rows = _periods_select(customer_ids)
     if customer_ids is None:  # tens of millions of rows at a million customers
         for_bulk_work(session)
-        empty_table(session, table)
-        with indexes_built_after(session, table):
-            session.execute(fill)
+        with rewritten(session, table) as target:
+            session.execute(insert(target).from_select(_COLUMNS, rows))
     else:
         session.execute(delete(table).where(table.c.customer_id.in_(customer_ids)))
-        session.execute(fill)
+        session.execute(insert(table).from_select(_COLUMNS, rows))
 
 
 def _filtered(stmt: Select, principal: Principal, filters: dict[str, Any], period: Period,

@@ -27,11 +27,9 @@ from sqlmodel import Session
 from guanxi_shared.db import (
     bulk_insert_columns,
     cyclic_gc_paused,
-    empty_table,
     for_bulk_work,
-    indexes_built_after,
     reads_beside,
-    refresh_statistics,
+    rewritten,
     rows_in_key_ranges,
 )
 from guanxi_shared.event_types import EventType
@@ -294,14 +292,12 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
         columns = score_columns(session, facts, as_of, settings, None, previous, touches())
         change = episodes.change(previous.since, columns)
         owner_rows = owners()
-    empty_table(session, CustomerScore.__table__)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker:
-        with indexes_built_after(session, CustomerScore.__table__):
-            bulk_insert_columns(session, CustomerScore.__table__, columns)
+        with rewritten(session, CustomerScore.__table__) as scores:
+            bulk_insert_columns(session, scores, columns)
             # Python builds them while the database builds the indexes
             segment_items = worker.submit(_segment_events, columns, previous.changed(columns))
             episode_items = worker.submit(episodes.items, change, columns, owner_rows, as_of)
-        refresh_statistics(session, CustomerScore.__tablename__)  # emptied, then a million
         if snapshot:
             snapshots.keep(session, as_of)
         publish_many(session=session, event_type=EventType.segment_changed,
