@@ -323,9 +323,9 @@ def rewritten(session: Session | Connection, table: Table) -> Iterator[Table]:
     PostgreSQL: `target` is a new table with the same columns but no keys or indexes. At the
     end they are built (one sort each instead of a million scattered index inserts), the new
     table takes the old one's place and name, and gets planner statistics. Readers read the old
-    rows until the transaction commits, but writers wait from the start: nothing they write
-    could then be dropped with the old table. Privileges granted on the table are not carried
-    over. SQLite: the rows are deleted and the indexes built again after the write, in place.
+    rows until the transaction commits; writers, and another rewrite of the table, wait from
+    the start: nothing they write could then be dropped with the old table. Privileges granted
+    on the table are not carried over. SQLite: the rows are deleted and the indexes built again after the write, in place.
     """
     conn = session.connection() if isinstance(session, Session) else session
     if conn.dialect.name != "postgresql":
@@ -336,7 +336,7 @@ def rewritten(session: Session | Connection, table: Table) -> Iterator[Table]:
         for index in table.indexes:
             index.create(conn)
         return
-    conn.exec_driver_sql(f'LOCK TABLE "{table.name}" IN SHARE MODE')
+    conn.exec_driver_sql(f'LOCK TABLE "{table.name}" IN SHARE ROW EXCLUSIVE MODE')
     target = table.to_metadata(MetaData(), name=f"{table.name}_next")
     conn.exec_driver_sql(
         f'CREATE TABLE "{target.name}" (LIKE "{table.name}" INCLUDING ALL EXCLUDING INDEXES)')

@@ -2,6 +2,8 @@
 helpers around them keep a table's rows and indexes as they promise."""
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -194,6 +196,28 @@ def test_a_table_rewritten_in_bulk_keeps_its_indexes_and_only_the_new_rows(sessi
     assert [ix["name"] for ix in found.get_indexes("bulk_row")] == ["ix_bulk_row_text"]
     assert found.get_pk_constraint("bulk_row")["name"] == "pk_bulk_row"
     assert not found.has_table("bulk_row_next")
+
+
+def test_a_second_rewrite_of_a_table_waits_for_the_first(sessions, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+
+    def rewrite(ids: list[int]) -> None:
+        with sessions() as session:
+            with rewritten(session, BulkRow.__table__) as target:
+                bulk_insert_columns(session, target, {"id": ids, "text": ["x"] * len(ids)})
+            session.commit()
+
+    with sessions() as first, ThreadPoolExecutor(max_workers=1) as pool:
+        with rewritten(first, BulkRow.__table__) as target:
+            bulk_insert_columns(first, target, {"id": [1], "text": ["x"]})
+            second = pool.submit(rewrite, [2, 3])  # while the first is half-way
+            time.sleep(0.5)
+        assert not second.done()  # waiting on the first: not deadlocked with its swap
+        first.commit()
+        second.result(timeout=30)
+    with sessions() as session:
+        assert session.execute(select(BulkRow.id).order_by(BulkRow.id)).scalars().all() == [2, 3]
 
 
 def test_reads_beside_see_committed_rows_and_on_postgresql_not_the_sessions_own(sessions):
