@@ -290,11 +290,12 @@ def for_bulk_work(session: Session | Connection) -> None:
         session.execute(text("SET LOCAL work_mem = '256MB'"))
 
 
-def refresh_statistics(session: Session, *tables: str) -> None:
+def refresh_statistics(session: Session | Connection, *tables: str) -> None:
     """PostgreSQL: fresh planner statistics for tables a bulk write just changed (sampling,
     a fraction of a second). Planned from a table's estimate of a few rows, a join over its
     new tens of thousands goes row by row."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "postgresql":
         session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
@@ -325,7 +326,9 @@ def rewritten(session: Session | Connection, table: Table) -> Iterator[Table]:
     table takes the old one's place and name, and gets planner statistics. Readers read the old
     rows until the transaction commits; writers, and another rewrite of the table, wait from
     the start: nothing they write could then be dropped with the old table. Privileges granted
-    on the table are not carried over. SQLite: the rows are deleted and the indexes built again after the write, in place.
+    on the table are not carried over.
+
+    SQLite: the rows are deleted and the indexes built again after the write, in place.
     """
     conn = session.connection() if isinstance(session, Session) else session
     if conn.dialect.name != "postgresql":
@@ -372,7 +375,7 @@ def rewritten(session: Session | Connection, table: Table) -> Iterator[Table]:
                 f'ALTER TABLE "{table.name}" ADD CONSTRAINT {name} {kind} USING INDEX {built_name}')
         else:
             conn.exec_driver_sql(f"ALTER INDEX {built_name} RENAME TO {name}")
-    conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+    refresh_statistics(conn, f'"{table.name}"')  # a new table has none
 
 
 def plain_rows(session: Session | Connection, stmt) -> list[tuple]:
