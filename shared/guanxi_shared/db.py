@@ -394,6 +394,16 @@ def plain_rows(session: Session | Connection, stmt) -> list[tuple]:
         cursor.close()
 
 
+def object_columns(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows as a (rows, width) array of objects, whose columns NumPy converts whole
+    (`table[:, 1].astype(np.int64)`, None to NaN with `astype(float)`): a million 7-tuples
+    take 0.3 s, where `zip(*rows)` and an array per column took 1.0 s."""
+    table = np.empty((len(rows), width), dtype=object)
+    if rows:
+        table[:] = rows
+    return table
+
+
 def rows_in_key_ranges(session: Session, query: Callable[[ColumnElement[bool]], Select],
                        key: Column, parts: int = 2) -> list[tuple]:
     """The plain rows of `query(within)`, a `GROUP BY key ORDER BY key` over a big table whose
@@ -454,12 +464,14 @@ def reads_beside(session: Session) -> Iterator[Callable[[object], Rows]]:
     so big reads overlap the session's own statements: the server works on both cores, and
     Python converts these rows while the session waits for its own. They see committed data,
     as the session would at READ COMMITTED: start them before the session writes what they
-    read. On SQLite a query runs in the session when its rows are first asked for.
+    read. On SQLite a query runs in the session at once, so `rows()` may be asked for in
+    any thread.
     """
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         def read_here(stmt) -> Rows:
-            return lambda: plain_rows(session, stmt)
+            rows = plain_rows(session, stmt)
+            return lambda: rows
         yield read_here
         return
 

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Float, Select, String, case, cast, func, select
 from sqlmodel import Session
 
-from guanxi_shared.db import for_bulk_work, rows_in_key_ranges
+from guanxi_shared.db import for_bulk_work, object_columns, rows_in_key_ranges
 from guanxi_shared.errors import Invalid, NotFound
 
 from ..domain import clv
@@ -49,16 +49,16 @@ def fit_data(session: Session, cut_off: date, holdout_end: date) -> tuple[np.nda
     rows = rows_in_key_ranges(session, query, f.__table__.c.customer_id)
     if not rows:
         raise Invalid(f"No purchases on or before {cut_off} to fit a model on")
-    cid, first, last, x, repeat_spend, after = (list(c) for c in zip(*rows, strict=True))
+    cols = object_columns(rows, 6)
     day = np.datetime64("1970-01-01", "D")
-    first_d = (np.array(first, dtype="datetime64[D]") - day).astype(float)
-    last_d = (np.array(last, dtype="datetime64[D]") - day).astype(float)
+    first_d = (cols[:, 1].astype("datetime64[D]") - day).astype(float)
+    last_d = (cols[:, 2].astype("datetime64[D]") - day).astype(float)
     cut = float((np.datetime64(cut_off, "D") - day).astype(int))
-    x = np.array(x, dtype=float)
-    spend = np.array(repeat_spend, dtype=float) / 100  # cents: exact integers, summed
+    x = cols[:, 3].astype(float)
+    spend = cols[:, 4].astype(float) / 100  # cents: exact integers, summed
     mean_spend = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
-    return (np.array(cid), x, last_d - first_d, cut - first_d, mean_spend,
-            np.array(after, dtype=float))
+    return (cols[:, 0].astype(str), x, last_d - first_d, cut - first_d, mean_spend,
+            cols[:, 5].astype(float))
 
 
 def fit(*, session: Session, cut_off: date, time_unit: str, holdout_end: date) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from guanxi_shared.db import (
     bulk_insert_columns,
     cyclic_gc_paused,
     for_bulk_work,
+    object_columns,
     reads_beside,
     rewritten,
     rows_in_key_ranges,
@@ -97,13 +98,12 @@ def load_facts(session: Session, as_of: date, window_days: int,
         rows = session.execute(query(PurchaseFact.customer_id == customer_id)).all()
     else:
         rows = rows_in_key_ranges(session, query, PurchaseFact.__table__.c.customer_id)
-    cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
+    cols = object_columns(rows, 7)
     unit = 100.0  # an exact integer over 100: the double nearest the sum
-    spend = [np.nan_to_num(np.array(cols[i], dtype=float)) / unit for i in (5, 6)]  # None: 0
-    return Facts(ids=np.array(cols[0], dtype=object),
-                 frequency=np.array(cols[1], dtype=np.int64),
-                 monetary=np.array(cols[2], dtype=float) / unit,
-                 first=np.array(cols[3], dtype=np.int64), last=np.array(cols[4], dtype=np.int64),
+    spend = [np.nan_to_num(cols[:, i].astype(float)) / unit for i in (5, 6)]  # None: 0
+    return Facts(ids=cols[:, 0].copy(), frequency=cols[:, 1].astype(np.int64),
+                 monetary=cols[:, 2].astype(float) / unit,
+                 first=cols[:, 3].astype(np.int64), last=cols[:, 4].astype(np.int64),
                  recent_spend=spend[0], previous_spend=spend[1])
 
 
@@ -237,7 +237,7 @@ class Previous:
         ids = facts.ids
         aligned = [np.full(len(ids), None, dtype=object) for _ in range(3)]
         if rows:
-            stored_ids, *values = (np.array(col, dtype=object) for col in zip(*rows, strict=True))
+            stored_ids, *values = object_columns(rows, 4).T.copy()
             if len(stored_ids) == len(ids) and (stored_ids == ids).all():
                 return cls(*values)  # the usual night: the same customers, both in id order
             at = facts.positions.of(stored_ids.astype(str))
@@ -276,9 +276,10 @@ def full_recompute(*, session: Session, as_of: date, snapshot: bool = False) -> 
 
 
 def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRun:
-    """The stored scores, touches and owners are read beside the purchases'
-    aggregate, and the events' items are built while the database writes the scores: at a
-    million customers each of these overlaps seconds of the other side's work."""
+    """The stored scores and touches are read beside the purchases' aggregate, the owners
+    of opening episodes beside the score rows' write, and the events' items are built while
+    the database builds the indexes: at a million customers each of these overlaps seconds of
+    the other side's work."""
     started = time.perf_counter()
     if snapshot:
         snapshots.check_order(session, as_of)  # before the work, not after
@@ -286,23 +287,23 @@ def _full_recompute(*, session: Session, as_of: date, snapshot: bool) -> ScoreRu
     settings = policy(session)
     with reads_beside(session) as read:
         stored_scores, touches = read(Previous.query()), read(touches_query(session))
-        owners = read(episodes.owners_query())
         facts = load_facts(session, as_of, settings.trend_window_days)
         previous = Previous.align(stored_scores(), facts)
         columns = score_columns(session, facts, as_of, settings, None, previous, touches())
         change = episodes.change(previous.since, columns)
-        owner_rows = owners()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker:
-        with rewritten(session, CustomerScore.__table__) as scores:
+        owners = read(episodes.owners_query(episodes.opening(change, columns)))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-events") as worker, \
+                rewritten(session, CustomerScore.__table__) as scores:
             bulk_insert_columns(session, scores, columns)
             # Python builds them while the database builds the indexes
             segment_items = worker.submit(_segment_events, columns, previous.changed(columns))
-            episode_items = worker.submit(episodes.items, change, columns, owner_rows, as_of)
-        if snapshot:
-            snapshots.keep(session, as_of)
-        publish_many(session=session, event_type=EventType.segment_changed,
-                     items=segment_items.result(), source="segmentation", batch_size=500)
-        episodes.publish(session, *episode_items.result(), everyone=True)
+            episode_items = worker.submit(
+                lambda: episodes.items(change, columns, owners(), as_of))
+    if snapshot:
+        snapshots.keep(session, as_of)
+    publish_many(session=session, event_type=EventType.segment_changed,
+                 items=segment_items.result(), source="segmentation", batch_size=500)
+    episodes.publish(session, *episode_items.result(), everyone=True)
     run = ScoreRun(as_of=as_of, customers=len(facts.ids), seconds=time.perf_counter() - started,
                    cuts=_cuts(facts, as_of))
     session.add(run)

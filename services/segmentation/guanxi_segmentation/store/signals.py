@@ -11,6 +11,8 @@ import numpy as np
 from sqlalchemy import Integer, cast, func, literal, select
 from sqlmodel import Session
 
+from guanxi_shared.db import object_columns
+
 from ..schemas.policy import PolicySettings
 from .tables import BalanceRef, ComplaintRef, InvoiceRef, LastTouch, SatisfactionScore
 
@@ -84,9 +86,9 @@ def risk_reasons(session: Session, position: Positions, first: np.ndarray, tiers
     last = first.copy()
     touched = np.zeros(len(ids), dtype=bool)
     if touches:
-        touch_ids, touch_days = zip(*touches, strict=True)
-        at = position.of(np.array(touch_ids, dtype=str))
-        days = np.array(touch_days, dtype=np.int64)
+        rows = object_columns(touches, 2)
+        at = position.of(rows[:, 0].astype(str))
+        days = rows[:, 1].astype(np.int64)
         keep = at >= 0
         last[at[keep]] = days[keep]
         touched[at[keep]] = True
