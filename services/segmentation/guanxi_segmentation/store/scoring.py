@@ -227,9 +227,11 @@ class Previous:
 
     @staticmethod
     def query(ids: list[str] | None = None) -> Select:
+        """In the table's order: a full run writes it in id order, and a sequential scan
+        reads a million rows in half the time of a walk along the key."""
         c = CustomerScore.__table__.c  # plain rows, no ORM loading for a million
-        return only(select(c.customer_id, c.segment, c.tier, c.at_risk_since)
-                    .order_by(c.customer_id), c.customer_id, ids)
+        return only(select(c.customer_id, c.segment, c.tier, c.at_risk_since),
+                    c.customer_id, ids)
 
     @classmethod
     def align(cls, rows: list[tuple], facts: Facts) -> Previous:
@@ -239,7 +241,7 @@ class Previous:
         if rows:
             stored_ids, *values = object_columns(rows, 4).T.copy()
             if len(stored_ids) == len(ids) and (stored_ids == ids).all():
-                return cls(*values)  # the usual night: the same customers, both in id order
+                return cls(*values)  # the usual night: the same customers, in the same order
             at = facts.positions.of(stored_ids.astype(str))
             keep = at >= 0
             for target, column in zip(aligned, values, strict=True):
