@@ -254,6 +254,15 @@ def verify(suite: Suite, ledger: Ledger, timeout: float = 180) -> None:
             time.sleep(0.5)
         wrong = {cid: (seen[cid], expected[cid]) for cid in expected if seen[cid] != expected[cid]}
         assert not wrong, f"segmentation differs from the registry: {list(wrong.items())[:5]}"
+        # the company-wide retention report reads running totals, to which the replicas add
+        # concurrently: over the years of every purchase they hold all the registry's revenue
+        purchases = collect(client, f"{API}/registry/purchases")
+        days = sorted(p["purchased_on"] for p in purchases)
+        resp = client.get(f"{API}/segmentation/retention",
+                          params={"from": days[0], "to": days[-1], "period": "year"})
+        assert resp.is_success, resp.text
+        reported = sum((Decimal(r["revenue"]) for r in resp.json()), Decimal(0))
+        assert reported == sum((Decimal(str(p["amount"])) for p in purchases), Decimal(0))
 
 
 def _value_card(client: httpx.Client, customer_id: str) -> tuple[int, Decimal] | None:

@@ -233,17 +233,19 @@ def _configure_and_run(context, conn, target_metadata) -> None:
 
 
 def upsert(session: Session, table, rows: list[dict], key: list[str],
-           update: list[str] | None = None) -> None:
+           update: list[str] | None = None, add: bool = False) -> None:
     """Insert or update many rows in one executemany (INSERT ... ON CONFLICT DO UPDATE).
 
     An existing row gets the columns named in `update` (by default all the rows carry), and
-    never `created_at`.
+    never `created_at`; with `add`, the rows' values are added to the row's instead (running
+    totals: rows in key order, so two writers lock them in one order).
     """
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
-    updates = {c: stmt.excluded[c] for c in (rows[0] if update is None else update)
+    updates = {c: table.c[c] + stmt.excluded[c] if add else stmt.excluded[c]
+               for c in (rows[0] if update is None else update)
                if c not in key and c != "created_at"}
     session.execute(stmt.on_conflict_do_update(index_elements=key, set_=updates), rows)
 

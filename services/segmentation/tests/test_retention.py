@@ -1,5 +1,6 @@
 """Retention per period and cohorts, with small hand-computed cases (DOMAIN.md section 0)."""
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -174,3 +175,57 @@ def test_bad_ranges_are_refused(client, params):
         assert_problem(client.get(path, params=params), 422)
     assert_problem(client.get("/v1/retention", params={"from": "2026-01-01", "to": "2026-01-02"},
                               headers={"Authorization": "Bearer nope"}), 401)
+
+
+ADDED_UP = ("buyers", "new", "retained", "repeat_buyers", "previous_buyers")
+
+
+def by_team(client, path, start, end, period):
+    """The report for each team apart: every customer is in one of the two."""
+    return [client.get(path, params={"from": start, "to": end, "period": period,
+                                     "team_id": team}).json() for team in ("team-1", "team-2")]
+
+
+def test_company_totals_agree_with_the_customers_rows(client):
+    """Company-wide reports read the running totals; a team's adds up its customers' rows.
+    After late purchases, a refund, a merge and a full rebuild, the two teams still add up
+    to the company, period by period and cohort by cohort."""
+    from guanxi_segmentation.store.retention import rebuild_periods
+
+    load(client, SHOP)
+    client.post("/v1/events", headers=SERVICE, json={"events": [
+        event("late-a", "purchase.recorded", {"id": "p-late-a", "customer_id": "A",
+                                              "amount": "30", "purchased_on": "2026-03-09"}),
+        event("refund-d", "purchase.recorded", {"id": "p-refund-d", "customer_id": "D",
+                                                "amount": "-90", "purchased_on": "2026-03-20"}),
+        event("merge", "customer.merged", {"merged_id": "C", "into_id": "D"})]})
+
+    def check():
+        for period, start, end in (("month", "2025-12-01", "2026-04-30"),
+                                   ("quarter", "2025-10-01", "2026-06-30"),
+                                   ("year", "2025-01-01", "2026-12-31")):
+            company = retention(client, start, end, period)
+            teams = by_team(client, "/v1/retention", start, end, period)
+            for i, row in enumerate(company):
+                for f in ADDED_UP:
+                    assert row[f] == sum(t[i][f] for t in teams), (period, row["period"], f)
+                assert Decimal(row["revenue"]) == sum(Decimal(t[i]["revenue"]) for t in teams)
+            cohorts = client.get("/v1/retention/cohorts", params={
+                "from": start, "to": end, "period": period}).json()
+            team_cohorts = by_team(client, "/v1/retention/cohorts", start, end, period)
+            for i, cohort in enumerate(cohorts):
+                assert cohort["customers"] == sum(t[i]["customers"] for t in team_cohorts)
+                for k, cell in enumerate(cohort["periods"]):
+                    assert cell["buyers"] == sum(t[i]["periods"][k]["buyers"]
+                                                 for t in team_cohorts)
+                    assert Decimal(cell["revenue"]) == sum(
+                        Decimal(t[i]["periods"][k]["revenue"]) for t in team_cohorts)
+        return company
+
+    year = {r["period"]: r for r in check()}["2026"]
+    # C's purchases are D's now: three buyers; 1,050 before, then 30 more and a 90 refund
+    assert (year["buyers"], year["revenue"]) == (3, "990.00")
+    with client.app.state.sessions() as session:
+        rebuild_periods(session)
+        session.commit()
+    assert {r["period"]: r for r in check()}["2026"] == year

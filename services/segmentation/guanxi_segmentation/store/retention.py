@@ -1,4 +1,5 @@
-"""Retention (回头率, 复购率) and cohorts, added up from the purchase_period read model.
+"""Retention (回头率, 复购率) and cohorts, added up from the purchase_period read model, or for
+the whole company from its running totals (period_total).
 
 Definitions (../shared/DOMAIN.md section 0): a purchase counts as buying when its amount is
 above zero; several purchases on one day are one purchase day. Revenue is net: refunds
@@ -12,13 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Connection,
     Integer,
+    MetaData,
     Select,
+    Table,
     and_,
     case,
     cast,
     delete,
+    event,
     extract,
     false,
     func,
@@ -30,12 +35,12 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from guanxi_shared.auth import Principal, owner_filter
-from guanxi_shared.db import for_bulk_work, rewritten
+from guanxi_shared.db import for_bulk_work, rewritten, upsert
 from guanxi_shared.pagination import where_given
 from guanxi_shared.periods import Period, bounds, index_of, label, rate
 
 from ..domain.periods import GRAIN, PERIODS
-from .tables import CustomerRef, CustomerScore, PurchaseFact, PurchasePeriod
+from .tables import CustomerRef, CustomerScore, PeriodTotal, PurchaseFact, PurchasePeriod
 
 CENT = Decimal("0.01")
 
@@ -70,21 +75,101 @@ def _periods_select(customer_ids: list[str] | None) -> Select:
 
 
 _COLUMNS = ["customer_id", "grain", "period", "buy_days", "revenue", "cohort", "prev_bought"]
+_MEASURES = ["customers", "buyers", "retained", "repeaters", "revenue"]
 
 
 def rebuild_periods(session: Session | Connection,
                     customer_ids: list[str] | None = None) -> None:
-    """Recompute the rows of these customers (all customers when None) from their purchases:
-    after a purchase, a merge, a resync. No commit."""
-    table = PurchasePeriod.__table__
-    rows = _periods_select(customer_ids)
-    if customer_ids is None:  # tens of millions of rows at a million customers
-        for_bulk_work(session)
-        with rewritten(session, table) as target:
-            session.execute(insert(target).from_select(_COLUMNS, rows))
-    else:
-        session.execute(delete(table).where(table.c.customer_id.in_(customer_ids)))
-        session.execute(insert(table).from_select(_COLUMNS, rows))
+    """Recompute the rows of these customers (all customers when None) from their purchases,
+    and the totals with them: after a purchase, a merge, a resync. No commit."""
+    table, totals = PurchasePeriod.__table__, PeriodTotal.__table__
+    if customer_ids is None:
+        write_every_period(session)
+        if session.info.pop("period_totals_pending", False):  # counted afresh below
+            session.execute(delete(_PENDING))
+        session.execute(delete(totals))
+        session.execute(insert(totals).from_select(["grain", "cohort", "period", *_MEASURES],
+                                                   _totals_select(table)))
+        return
+    kept = (table.c.grain, table.c.cohort, table.c.period, table.c.buy_days,
+            table.c.prev_bought, table.c.revenue)
+    gone = session.execute(delete(table).where(table.c.customer_id.in_(customer_ids))
+                           .returning(*kept)).all()
+    made = session.execute(insert(table).from_select(_COLUMNS, _periods_select(customer_ids))
+                           .returning(*kept)).all()
+    if differences := _differences(gone, made):
+        _PENDING.create(session.connection(), checkfirst=True)
+        session.execute(insert(_PENDING), differences)
+        session.info["period_totals_pending"] = True
+
+
+# What this transaction adds to the totals, added when it commits (in `_add_pending`), all
+# at once in key order: transactions applying events for different customers then lock the
+# shared total rows in one order, briefly, and never deadlock over them. A temporary table,
+# so that what a rolled-back savepoint (a dead-lettered event) added goes with it.
+_PENDING = Table("period_total_pending", MetaData(),
+                 *(Column(c.name, c.type) for c in PeriodTotal.__table__.c),
+                 prefixes=["TEMPORARY"])
+
+
+@event.listens_for(Session, "before_commit")
+def _add_pending(session: Session) -> None:
+    if not session.info.pop("period_totals_pending", False):
+        return
+    p, key = _PENDING.c, [_PENDING.c.grain, _PENDING.c.cohort, _PENDING.c.period]
+    rows = session.execute(select(*key, *(func.sum(p[m]) for m in _MEASURES))
+                           .group_by(*key).order_by(*key)).all()
+    session.execute(delete(_PENDING))
+    upsert(session, PeriodTotal.__table__,
+           [dict(zip(["grain", "cohort", "period", *_MEASURES], row, strict=True))
+            for row in rows], key=["grain", "cohort", "period"], add=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop("period_totals_pending", None)  # the rows went with the transaction
+
+
+def write_every_period(session: Session | Connection) -> None:
+    """Every customer's period rows from every purchase, in place of the table's (tens of
+    millions of rows at a million customers); the totals are the caller's."""
+    for_bulk_work(session)
+    with rewritten(session, PurchasePeriod.__table__) as target:
+        session.execute(insert(target).from_select(_COLUMNS, _periods_select(None)))
+
+
+def _totals_select(table) -> Select:
+    c = table.c
+    cohort = func.coalesce(c.cohort, -1)
+    bought = c.buy_days > 0
+    return (select(c.grain, cohort, c.period, func.count(),
+                   func.sum(case((bought, 1), else_=0)),
+                   func.sum(case((and_(bought, c.prev_bought), 1), else_=0)),
+                   func.sum(case((c.buy_days >= 2, 1), else_=0)), func.sum(c.revenue))
+            .group_by(c.grain, cohort, c.period))
+
+
+def _differences(gone: list[tuple], made: list[tuple]) -> list[dict[str, Any]]:
+    """What replacing the `gone` period rows by the `made` ones adds to each total; totals
+    that do not change are left out."""
+    change: dict[tuple, list] = {}
+    for rows, sign in ((gone, -1), (made, 1)):
+        for grain, cohort, period, buy_days, prev_bought, revenue in rows:
+            bought = buy_days > 0
+            total = change.setdefault((grain, -1 if cohort is None else cohort, period),
+                                      [0, 0, 0, 0, Decimal(0)])
+            for i, counted in enumerate((1, bought, bought and bool(prev_bought),
+                                         buy_days >= 2)):
+                total[i] += sign * int(counted)
+            total[4] += sign * Decimal(str(revenue))
+    return [{"grain": g, "cohort": c, "period": p, **dict(zip(_MEASURES, values, strict=True))}
+            for (g, c, p), values in change.items() if any(values)]
+
+
+def _everyone(principal: Principal, filters: dict[str, Any]) -> bool:
+    """Whether a report covers every customer, and so can read the totals."""
+    return owner_filter(principal, CustomerRef.owner_id, CustomerRef.team_id) is None and not any(
+        filters.get(k) for k in ("owner_id", "team_id", "segment", "tier"))
 
 
 def _filtered(stmt: Select, principal: Principal, filters: dict[str, Any], period: Period,
@@ -123,19 +208,29 @@ def _money(value: Any) -> Decimal:
 def retention_report(session: Session, principal: Principal, start: date, end: date,
                      period: Period, **filters: Any) -> list[dict[str, Any]]:
     """One row per period from the one holding `start` to the one holding `end`."""
-    pp = PurchasePeriod.__table__.c
     first, last = index_of(start, period), index_of(end, period)
-    buyer = pp.buy_days > 0
-    is_new = pp.cohort == pp.period
-    stmt = _filtered(select(
-        pp.period,
-        func.sum(case((buyer, 1), else_=0)),
-        func.sum(case((is_new, 1), else_=0)),
-        func.sum(case((and_(buyer, pp.prev_bought), 1), else_=0)),
-        func.sum(case((pp.buy_days >= 2, 1), else_=0)),
-        func.sum(pp.revenue),
-        func.sum(case((is_new, pp.revenue), else_=0)),
-    ).group_by(pp.period), principal, filters, period, first - 1, last)
+    if _everyone(principal, filters):
+        pt = PeriodTotal.__table__.c
+        is_new = pt.cohort == pt.period
+        stmt = (select(pt.period, func.sum(pt.buyers),
+                       func.sum(case((is_new, pt.customers), else_=0)), func.sum(pt.retained),
+                       func.sum(pt.repeaters), func.sum(pt.revenue),
+                       func.sum(case((is_new, pt.revenue), else_=0)))
+                .where(pt.grain == GRAIN[period], pt.period.between(first - 1, last))
+                .group_by(pt.period))
+    else:
+        pp = PurchasePeriod.__table__.c
+        buyer = pp.buy_days > 0
+        is_new = pp.cohort == pp.period
+        stmt = _filtered(select(
+            pp.period,
+            func.sum(case((buyer, 1), else_=0)),
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((and_(buyer, pp.prev_bought), 1), else_=0)),
+            func.sum(case((pp.buy_days >= 2, 1), else_=0)),
+            func.sum(pp.revenue),
+            func.sum(case((is_new, pp.revenue), else_=0)),
+        ).group_by(pp.period), principal, filters, period, first - 1, last)
     found = {row[0]: row[1:] for row in session.execute(stmt)}
     empty = (0, 0, 0, 0, 0, 0)
     out = []
@@ -160,13 +255,20 @@ def cohort_report(session: Session, principal: Principal, start: date, end: date
                   period: Period, **filters: Any) -> list[dict[str, Any]]:
     """Customers grouped by the period of their first purchase day (from `start`'s period to
     `end`'s), and for each later period up to `end`'s, how many of them bought and what share."""
-    pp = PurchasePeriod.__table__.c
     first, last = index_of(start, period), index_of(end, period)
-    stmt = _filtered(select(
-        pp.cohort, pp.period, func.sum(case((pp.buy_days > 0, 1), else_=0)),
-        func.sum(pp.revenue),
-    ).where(pp.cohort.between(first, last))
-        .group_by(pp.cohort, pp.period), principal, filters, period, first, last)
+    if _everyone(principal, filters):
+        pt = PeriodTotal.__table__.c
+        stmt = (select(pt.cohort, pt.period, func.sum(pt.buyers), func.sum(pt.revenue))
+                .where(pt.grain == GRAIN[period], pt.cohort.between(first, last),
+                       pt.period.between(first, last))
+                .group_by(pt.cohort, pt.period))
+    else:
+        pp = PurchasePeriod.__table__.c
+        stmt = _filtered(select(
+            pp.cohort, pp.period, func.sum(case((pp.buy_days > 0, 1), else_=0)),
+            func.sum(pp.revenue),
+        ).where(pp.cohort.between(first, last))
+            .group_by(pp.cohort, pp.period), principal, filters, period, first, last)
     cells: dict[int, dict[int, tuple[int, Any]]] = {}
     for cohort, index, buyers, revenue in session.execute(stmt):
         cells.setdefault(cohort, {})[index] = (int(buyers or 0), revenue)

@@ -204,6 +204,28 @@ class PurchasePeriod(SQLModel, table=True):
     prev_bought: bool = False
 
 
+class PeriodTotal(SQLModel, table=True):
+    """The purchase_period rows added up per grain, cohort and period: what the company-wide
+    retention and cohort reports read (a few hundred rows instead of seven million monthly rows
+    at a million customers). Every change to a customer's period rows adds its difference here
+    in the same transaction (store/retention.py); a full rebuild writes it afresh.
+
+    `cohort` is -1 for rows of customers who never bought (refunds only); `customers` counts
+    rows, `buyers` those with a purchase day, `retained` buyers who bought in period - 1 too,
+    `repeaters` buyers with two purchase days or more."""
+
+    __tablename__ = "period_total"
+
+    grain: str = Field(primary_key=True, max_length=1)
+    cohort: int = Field(primary_key=True)
+    period: int = Field(primary_key=True)
+    customers: int
+    buyers: int
+    retained: int
+    repeaters: int
+    revenue: Decimal = Field(sa_type=MONEY)
+
+
 class Reason(ReasonFields, table=True):
     """Segmentation's copy of the registry's churn reasons (reasons.changed), for labels and
     the controllable share in the churn report."""

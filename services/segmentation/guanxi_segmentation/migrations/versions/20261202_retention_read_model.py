@@ -33,8 +33,9 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     # The purchases already held, summed into the new read model (one INSERT ... SELECT).
-    from guanxi_segmentation.store.retention import rebuild_periods
-    rebuild_periods(op.get_bind())
+    # (Rows only: the totals came later, and their migration adds these rows up.)
+    from guanxi_segmentation.store.retention import write_every_period
+    write_every_period(op.get_bind())
 
 
 def downgrade() -> None:
