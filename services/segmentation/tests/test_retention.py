@@ -1,5 +1,5 @@
 """Retention per period and cohorts, with small hand-computed cases (DOMAIN.md section 0)."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -229,3 +229,38 @@ def test_company_totals_agree_with_the_customers_rows(client):
         rebuild_periods(session)
         session.commit()
     assert {r["period"]: r for r in check()}["2026"] == year
+
+
+def test_a_rolled_back_savepoint_takes_its_share_of_the_totals_along(client):
+    """As when an event is dead-lettered after its purchase was counted: the savepoint goes,
+    and so does what it added to the totals (even the table that held it), but not what the
+    transaction added before it."""
+    from guanxi_segmentation.store import retention as store
+    from guanxi_segmentation.store.tables import PurchaseFact
+
+    load(client, SHOP)
+    before = {r["period"]: r for r in retention(client, "2026-01-01", "2026-04-30")}
+
+    def counted_then_undone(session, n: int) -> None:
+        savepoint = session.begin_nested()
+        session.add(PurchaseFact(id=f"p-gone-{n}", customer_id="B",
+                                 purchased_on=date(2026, 2, 3), amount=Decimal("999")))
+        session.flush()
+        store.rebuild_periods(session, ["B"])
+        savepoint.rollback()
+
+    with client.app.state.sessions() as session:
+        store._PENDING.drop(session.connection(), checkfirst=True)  # made in the savepoint
+        counted_then_undone(session, 1)
+        session.commit()
+    with client.app.state.sessions() as session:
+        session.add(PurchaseFact(id="p-kept", customer_id="A", purchased_on=date(2026, 3, 3),
+                                 amount=Decimal("40")))
+        session.flush()
+        store.rebuild_periods(session, ["A"])
+        counted_then_undone(session, 2)
+        session.commit()
+    after = {r["period"]: r for r in retention(client, "2026-01-01", "2026-04-30")}
+    assert after["2026-02"] == before["2026-02"]  # B's purchases are gone both times
+    assert (after["2026-03"]["buyers"], after["2026-03"]["retained"],
+            after["2026-03"]["revenue"]) == (3, 2, "140.00")  # A's stays: 100 + 40

@@ -81,7 +81,8 @@ _MEASURES = ["customers", "buyers", "retained", "repeaters", "revenue"]
 def rebuild_periods(session: Session | Connection,
                     customer_ids: list[str] | None = None) -> None:
     """Recompute the rows of these customers (all customers when None) from their purchases,
-    and the totals with them: after a purchase, a merge, a resync. No commit."""
+    and the totals with them: after a purchase, a merge, a resync. No commit; for some
+    customers, a Session, whose commit adds their difference to the totals."""
     table, totals = PurchasePeriod.__table__, PeriodTotal.__table__
     if customer_ids is None:
         write_every_period(session)
@@ -116,6 +117,8 @@ _PENDING = Table("period_total_pending", MetaData(),
 def _add_pending(session: Session) -> None:
     if not session.info.pop("period_totals_pending", False):
         return
+    # again: a savepoint rolled back (a dead-lettered event) may have taken its creation along
+    _PENDING.create(session.connection(), checkfirst=True)
     p, key = _PENDING.c, [_PENDING.c.grain, _PENDING.c.cohort, _PENDING.c.period]
     rows = session.execute(select(*key, *(func.sum(p[m]) for m in _MEASURES))
                            .group_by(*key).order_by(*key)).all()
@@ -125,9 +128,10 @@ def _add_pending(session: Session) -> None:
             for row in rows], key=["grain", "cohort", "period"], add=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop("period_totals_pending", None)  # the rows went with the transaction
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, rolled_back) -> None:
+    if rolled_back.parent is None:  # the whole transaction, and the rows with it; a savepoint
+        session.info.pop("period_totals_pending", None)  # leaves the rows written before it
 
 
 def write_every_period(session: Session | Connection) -> None:
